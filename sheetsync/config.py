@@ -1,0 +1,345 @@
+"""Configuration: one precedence, written down once.
+
+A setting comes from, in order: a command-line flag, then an environment
+variable (``SHEETSYNC_*``), then the config file (``sheetsync.toml``), then the
+default.  The config file is the one named by ``--config``, else by
+``SHEETSYNC_CONFIG``, else ``./sheetsync.toml`` when it exists.  Relative paths
+in the file are relative to the file's folder; relative paths from flags and
+the environment are relative to the working directory.
+
+A bad value is a :class:`~sheetsync.errors.ConfigError` that names the file, the
+key and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .cadence import CadenceError, parse_cadence
+from .columns import OWNED_DEFAULTS, SYNONYMS
+from .dates import day_first_for_locale
+from .errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "sheetsync.toml"
+SITUATIONS = ("first_followup", "checkin", "reconnect", "meet_in_person")
+DESTINATIONS = ("eml",)
+
+
+@dataclass(frozen=True)
+class Tier:
+    cadence: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Everything the pure scoring core needs besides the rows and ``today``."""
+
+    default_cadence: int = 30
+    in_person_cadence: int = 180
+    tiers: Mapping[str, Tier] = field(
+        default_factory=lambda: {"A": Tier(14, 3.0), "B": Tier(30, 2.0), "C": Tier(91, 1.0)}
+    )
+    untiered_weight: float = 1.0
+    new_window: int = 14
+    due_soon_ratio: float = 0.8
+    lapsed_ratio: float = 2.0
+    in_person_weight: float = 0.5
+    daily_cap: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole resolved configuration."""
+
+    path: Path | None = None
+    sheet: str | None = None
+    tab: str | None = None
+    output: str | None = None
+    locale: str = "en_US"
+    locale_is_default: bool = True
+    templates_dir: Path | None = None
+    template_names: Mapping[str, str] = field(default_factory=lambda: {s: s for s in SITUATIONS})
+    destination: str = "eml"
+    drafts_folder: Path = Path("drafts")
+    me_name: str = ""
+    me_email: str = ""
+    signature: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    status_columns: Mapping[str, str] = field(default_factory=lambda: dict(OWNED_DEFAULTS))
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+
+    @property
+    def day_first(self) -> bool:
+        return day_first_for_locale(self.locale)
+
+
+# Environment variables and the flag/config key each one sets.
+ENVIRONMENT = {
+    "SHEETSYNC_SHEET": "sheet",
+    "SHEETSYNC_TAB": "tab",
+    "SHEETSYNC_OUTPUT": "output",
+    "SHEETSYNC_LOCALE": "locale",
+    "SHEETSYNC_DAILY_CAP": "daily_cap",
+    "SHEETSYNC_DRAFTS_FOLDER": "drafts_folder",
+    "SHEETSYNC_TEMPLATES": "templates_dir",
+}
+
+_TOP_KEYS = {"sheet", "tab", "output", "locale", "daily_cap"}
+_TABLES = {"me", "columns", "status_columns", "cadence", "tiers", "drafts", "templates"}
+_TABLE_KEYS = {
+    "me": {"name", "email", "signature"},
+    "columns": set(SYNONYMS),
+    "status_columns": set(OWNED_DEFAULTS),
+    "cadence": {
+        "default",
+        "in_person",
+        "new_window",
+        "due_soon_ratio",
+        "lapsed_ratio",
+        "in_person_weight",
+        "untiered_weight",
+    },
+    "drafts": {"destination", "folder"},
+    "templates": {"folder", *SITUATIONS},
+}
+
+
+class _Reader:
+    """Checks one parsed TOML document, naming the file and key in every error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, expected: str, got: object) -> ConfigError:
+        return ConfigError(f"{self.path}: {key}: expected {expected}, got {got!r}.")
+
+    def unknown(self, key: str, known: set[str], where: str = "") -> ConfigError:
+        hint = difflib.get_close_matches(key, sorted(known), n=1)
+        msg = f"{self.path}: unknown key '{where}{key}'"
+        msg += f" (did you mean '{where}{hint[0]}'?)" if hint else ""
+        return ConfigError(msg + f". Known keys here: {', '.join(sorted(known))}.")
+
+    def text(self, key: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, "text in quotes", value)
+        return value
+
+    def days(self, key: str, value: object) -> int:
+        try:
+            days = parse_cadence(value)
+        except CadenceError:
+            days = None
+        if days is None:
+            raise self.fail(key, 'a duration such as "2 weeks", "monthly" or 45 (days)', value)
+        return days
+
+    def number(self, key: str, value: object, *, low: float, high: float) -> float:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (low <= value <= high)
+        ):
+            raise self.fail(key, f"a number from {low:g} to {high:g}", value)
+        return float(value)
+
+    def whole(self, key: str, value: object, *, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"a whole number from {low} to {high}", value)
+        return value
+
+    def path_value(self, key: str, value: object) -> Path:
+        return (self.path.parent / self.text(key, value)).resolve()
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML document at ``path``, or a ConfigError saying what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Config file {path} does not exist. Create one with 'sheetsync init', "
+            "or leave out --config."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror}.") from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix that line.") from exc
+
+
+def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
+    rd = _Reader(path)
+    for key, value in doc.items():
+        if key in _TABLES:
+            if not isinstance(value, dict):
+                raise rd.fail(f"[{key}]", "a table", value)
+            if key != "tiers":
+                for sub in value:
+                    if sub not in _TABLE_KEYS[key]:
+                        raise rd.unknown(sub, _TABLE_KEYS[key], f"[{key}] ")
+        elif key not in _TOP_KEYS:
+            raise rd.unknown(key, _TOP_KEYS | {f"[{t}]" for t in _TABLES})
+    changes: dict[str, Any] = {"path": path}
+    for key in ("sheet", "tab", "output"):
+        if key in doc:
+            text = rd.text(key, doc[key])
+            if key in ("sheet", "output") and text and "://" not in text:
+                text = str((path.parent / text).resolve())
+            changes[key] = text or None
+    if "locale" in doc:
+        changes["locale"] = _locale(rd.text("locale", doc["locale"]), f"{path}: locale")
+        changes["locale_is_default"] = False
+    scoring = _scoring_from_file(config.scoring, doc, rd)
+    me = doc.get("me", {})
+    for key in ("name", "email", "signature"):
+        if key in me:
+            changes[f"me_{key}" if key != "signature" else "signature"] = rd.text(
+                f"[me] {key}", me[key]
+            )
+    if "columns" in doc:
+        changes["columns"] = {
+            role: rd.text(f"[columns] {role}", v) for role, v in doc["columns"].items()
+        }
+    if "status_columns" in doc:
+        names = dict(config.status_columns)
+        for key, v in doc["status_columns"].items():
+            names[key] = rd.text(f"[status_columns] {key}", v).strip()
+            if not names[key]:
+                raise rd.fail(f"[status_columns] {key}", "a non-empty header text", v)
+        changes["status_columns"] = names
+    drafts = doc.get("drafts", {})
+    if "destination" in drafts:
+        dest = rd.text("[drafts] destination", drafts["destination"])
+        if dest not in DESTINATIONS:
+            raise rd.fail("[drafts] destination", f"one of {', '.join(DESTINATIONS)}", dest)
+        changes["destination"] = dest
+    if "folder" in drafts:
+        changes["drafts_folder"] = rd.path_value("[drafts] folder", drafts["folder"])
+    templates = doc.get("templates", {})
+    if "folder" in templates:
+        changes["templates_dir"] = rd.path_value("[templates] folder", templates["folder"])
+    names = dict(config.template_names)
+    for situation in SITUATIONS:
+        if situation in templates:
+            names[situation] = rd.text(f"[templates] {situation}", templates[situation])
+    changes["template_names"] = names
+    return replace(config, scoring=scoring, **changes)
+
+
+def _scoring_from_file(
+    base: ScoringSettings, doc: Mapping[str, Any], rd: _Reader
+) -> ScoringSettings:
+    cad = doc.get("cadence", {})
+    changes: dict[str, Any] = {}
+    if "default" in cad:
+        changes["default_cadence"] = rd.days("[cadence] default", cad["default"])
+    if "in_person" in cad:
+        changes["in_person_cadence"] = rd.days("[cadence] in_person", cad["in_person"])
+    if "new_window" in cad:
+        changes["new_window"] = rd.days("[cadence] new_window", cad["new_window"])
+    for key, low, high in (
+        ("due_soon_ratio", 0.1, 1.0),
+        ("lapsed_ratio", 1.0, 20.0),
+        ("in_person_weight", 0.0, 10.0),
+        ("untiered_weight", 0.0, 100.0),
+    ):
+        if key in cad:
+            changes[key] = rd.number(f"[cadence] {key}", cad[key], low=low, high=high)
+    if "daily_cap" in doc:
+        changes["daily_cap"] = rd.whole("daily_cap", doc["daily_cap"], low=0, high=10_000)
+    if "tiers" in doc:
+        tiers: dict[str, Tier] = {}
+        for name, spec in doc["tiers"].items():
+            key = f"[tiers.{name}]"
+            if isinstance(spec, str | int) and not isinstance(spec, bool):
+                tiers[name] = Tier(rd.days(key, spec), 1.0)
+                continue
+            if not isinstance(spec, dict):
+                raise rd.fail(key, 'a table such as { cadence = "2 weeks", weight = 3 }', spec)
+            for sub in spec:
+                if sub not in ("cadence", "weight"):
+                    raise rd.unknown(sub, {"cadence", "weight"}, f"{key} ")
+            if "cadence" not in spec:
+                raise rd.fail(f"{key} cadence", 'a duration such as "2 weeks"', None)
+            weight = rd.number(f"{key} weight", spec.get("weight", 1.0), low=0.0, high=100.0)
+            tiers[name] = Tier(rd.days(f"{key} cadence", spec["cadence"]), weight)
+        changes["tiers"] = tiers
+    return replace(base, **changes)
+
+
+def _locale(value: str, where: str) -> str:
+    try:
+        day_first_for_locale(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return value
+
+
+def find_config_path(flag: str | None, env: Mapping[str, str]) -> Path | None:
+    """The config file in force: --config, else $SHEETSYNC_CONFIG, else ./sheetsync.toml."""
+    if flag:
+        return Path(flag).expanduser()
+    if env.get("SHEETSYNC_CONFIG"):
+        return Path(env["SHEETSYNC_CONFIG"]).expanduser()
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(
+    config_file: str | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve the configuration: flags (``overrides``), environment, file, defaults.
+
+    ``overrides`` holds values from command-line flags under the keys of
+    :data:`ENVIRONMENT`'s values (``sheet``, ``tab``, ``output``, ``locale``,
+    ``daily_cap``, ``drafts_folder``, ``templates_dir``); None means "not given".
+    """
+    env = os.environ if env is None else env
+    config = Config()
+    path = find_config_path(config_file, env)
+    if path is not None:
+        config = _apply_file(config, read_config_file(path), path)
+    from_env = {key: env[var] for var, key in ENVIRONMENT.items() if env.get(var)}
+    config = _apply_overrides(config, from_env, "environment variable ")
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return _apply_overrides(config, flags, "")
+
+
+def _apply_overrides(config: Config, values: Mapping[str, Any], source: str) -> Config:
+    var = {key: name for name, key in ENVIRONMENT.items()}
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        label = f"{source}{var[key]}" if source else f"--{key.replace('_', '-')}"
+        if key in ("sheet", "tab", "output"):
+            changes[key] = str(value)
+        elif key == "locale":
+            changes["locale"] = _locale(str(value), label)
+            changes["locale_is_default"] = False
+        elif key == "daily_cap":
+            try:
+                cap = int(value)
+            except (TypeError, ValueError):
+                cap = -1
+            if cap < 0:
+                raise ConfigError(
+                    f"{label}: expected a whole number of drafts (0 or more), got {value!r}."
+                )
+            config = replace(config, scoring=replace(config.scoring, daily_cap=cap))
+        elif key in ("drafts_folder", "templates_dir"):
+            changes[key] = Path(str(value)).expanduser().resolve()
+        else:
+            raise ConfigError(f"unknown setting {key!r}")
+    return replace(config, **changes)

@@ -1,0 +1,80 @@
+"""The exceptions sheetsync raises, all under one base class.
+
+::
+
+    SheetsyncError
+     ├── ConfigError          a bad config file, flag or environment variable
+     ├── SheetError           the sheet cannot be read or written as a whole
+     │    ├── SheetNotFound   no such file, URL, key or tab
+     │    ├── SheetLocked     the file is open in another program
+     │    └── ColumnMissing   a required column is not in the header
+     ├── TemplateError        a template folder or template cannot be used
+     └── DeliveryError        a draft destination refused or failed
+
+A problem with one row (an odd date, a missing field for a template) is not an
+exception: it becomes a note on that row and in the run's report.  Every
+message is written for a person and says what to do next.
+"""
+
+from __future__ import annotations
+
+
+class SheetsyncError(Exception):
+    """Base class of every error sheetsync raises on purpose."""
+
+    #: The process exit code the command line uses for this kind of error.
+    exit_code = 1
+
+
+class ConfigError(SheetsyncError):
+    """A config file, flag or environment variable has a bad value."""
+
+    exit_code = 3
+
+
+class SheetError(SheetsyncError):
+    """The sheet as a whole cannot be read or written."""
+
+    exit_code = 4
+
+
+class SheetNotFound(SheetError):
+    """No such file, spreadsheet or tab."""
+
+
+class SheetLocked(SheetError):
+    """The file is open in another program, so writing it now could lose edits."""
+
+
+class ColumnMissing(SheetError):
+    """A required column was not found in the header row."""
+
+    def __init__(self, message: str, *, role: str, seen: list[str], suggestion: str | None):
+        super().__init__(message)
+        self.role = role
+        self.seen = seen
+        self.suggestion = suggestion
+
+
+class TemplateError(SheetsyncError):
+    """A template folder or template cannot be used."""
+
+    exit_code = 5
+
+
+class DeliveryError(SheetsyncError):
+    """A draft destination refused or failed to store a draft."""
+
+    exit_code = 6
+
+
+__all__ = [
+    "ColumnMissing",
+    "ConfigError",
+    "DeliveryError",
+    "SheetError",
+    "SheetLocked",
+    "SheetNotFound",
+    "SheetsyncError",
+    "TemplateError",
+]

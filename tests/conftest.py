@@ -1,0 +1,44 @@
+"""Shared fixtures: a clean environment, the example workbook, small grids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+DEMO_TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's SHEETSYNC_* variables must not leak into a test."""
+    for key in list(os.environ):
+        if key.startswith("SHEETSYNC_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def example_xlsx(tmp_path: Path) -> Path:
+    target = tmp_path / "contacts.xlsx"
+    shutil.copy(EXAMPLES / "contacts.xlsx", target)
+    return target
+
+
+@pytest.fixture
+def example_csv(tmp_path: Path) -> Path:
+    target = tmp_path / "contacts.csv"
+    shutil.copy(EXAMPLES / "contacts.csv", target)
+    return target
+
+
+HEADER = ["Name", "Email", "Tier", "Last contacted", "What", "Last in person"]
+
+
+def contact_grid(*rows: list[object], header: list[str] | None = None) -> list[list[object]]:
+    """A small grid: a header row and the given contact rows."""
+    return [list(header or HEADER), *[list(r) for r in rows]]
