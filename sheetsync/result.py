@@ -1,0 +1,101 @@
+"""What a run did, as plain data: counts, per-row outcomes, changes, warnings.
+
+The command line renders it for a person or as JSON (``--json``); the JSON
+fields are documented in the README and stay stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .grid import Cell
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    name: str
+    status: str
+    score: float | None
+    days_since: int | None
+    next_followup: dt.date | None
+    in_person_due: bool
+    tier: str
+    action: str = ""
+    subject: str | None = None
+    draft: str | None = None
+    note: str = ""
+
+
+@dataclass
+class CellChange:
+    cell: str
+    column: str
+    name: str
+    old: Cell
+    new: Cell
+
+
+@dataclass
+class RunResult:
+    sheet: str
+    today: dt.date
+    dry_run: bool
+    written_to: str | None = None
+    destination: str | None = None
+    rows: list[RowOutcome] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
+    cells_written: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> int:
+        return len(self.rows)
+
+    @property
+    def statuses(self) -> dict[str, int]:
+        return dict(Counter(r.status for r in self.rows))
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def drafts_created(self) -> int:
+        return self.count("drafted")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "today": self.today.isoformat(),
+            "dry_run": self.dry_run,
+            "written_to": self.written_to,
+            "destination": self.destination,
+            "contacts": self.contacts,
+            "statuses": self.statuses,
+            "cells_written": self.cells_written,
+            "drafts": {
+                "created": self.count("drafted"),
+                "would_create": self.count("would draft"),
+                "already_there": self.count("draft exists"),
+                "failed": self.count("no draft"),
+                "waiting": self.count("waiting"),
+            },
+            "rows": [_plain(asdict(r)) for r in self.rows],
+            "changes": [_plain(asdict(c)) for c in self.changes],
+            "warnings": list(self.warnings),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
