@@ -227,10 +227,9 @@ def _draft_all(
 ) -> dict[int, _Action]:
     actions: dict[int, _Action] = {}
     cap = config.scoring.daily_cap
-    for k, label in enumerate(analysis.waiting, start=len(analysis.to_draft) + 1):
-        actions[label] = _Action(
-            "waiting", note=f"in the queue (#{k}); waits for a later run (daily cap {cap})"
-        )
+    for label in analysis.waiting:
+        # no queue position in the note: it would change every run and rewrite the cell
+        actions[label] = _Action("waiting", note=f"due; waits for a later run (daily cap {cap})")
     if not analysis.to_draft:
         return actions
     templates = templates or TemplateSet(config.templates_dir)
@@ -262,7 +261,7 @@ def _draft_all(
     return actions
 
 
-def _note(rec: pd.Series, action: _Action | None, last_header: str) -> str:
+def _note(rec: Any, action: _Action | None, last_header: str, today: dt.date) -> str:
     status = rec["status"]
     if status == CHECK_DATA:
         return str(rec["reason"])
@@ -272,7 +271,8 @@ def _note(rec: pd.Series, action: _Action | None, last_header: str) -> str:
     if status == SNOOZED:
         parts.append(f"snoozed until {_date(rec['snooze_until'])}")
     if action is not None and action.action in ("drafted", "draft exists", "would draft"):
-        parts.append(f"draft '{action.subject}' ready; after sending it, update {last_header}")
+        # the same words a later run writes, so a repeated run changes no cell
+        parts.append(f"draft made {today}; after sending it, update {last_header}")
     elif action is not None and action.note:
         parts.append(action.note)
     elif rec["drafted_cycle"] and not pd.isna(rec["drafted"]):
@@ -296,7 +296,7 @@ def _plan(
             "score": None if pd.isna(rec["score"]) else round(float(rec["score"]), 2),
             "days_since": None if pd.isna(rec["days"]) else int(rec["days"]),
             "next_followup": _date(rec["next_followup"]),
-            "note": _note(rec, action, last_header) or None,
+            "note": _note(rec, action, last_header, today) or None,
         }
         if action is not None and action.action in ("drafted", "draft exists", "would draft"):
             values["drafted"] = today

@@ -17,7 +17,7 @@ The model, in plain words (the README says the same):
   that come ``check data`` (a cell could not be read), ``do not contact``,
   ``snoozed`` (snooze date still ahead) and ``new``.
 * ``new``: someone met within the last ``new_window`` days (14) with nothing
-  since and no follow-up drafted yet.  Met means the "first met" date, or
+  recorded since.  Met means the "first met" date, or
   without such a column, a last in-person meeting that is also the last
   interaction.  Their first follow-up is due the day after meeting, and they
   go to the front of the queue: strike while the iron is hot.
@@ -79,11 +79,10 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
     # Drafted date is later than that interaction (drafts are never made on day 0).
     since = last.where(last.notna(), anchor)
     drafted_cycle = drafted.notna() & since.notna() & (drafted > since)
+    # Still "new" after the first follow-up is drafted, until the user records an
+    # interaction: the status then says the same thing on every run that day.
     is_new = (
-        anchor.notna()
-        & (new_days <= settings.new_window)
-        & (last.isna() | (last <= anchor))
-        & ~drafted_cycle
+        anchor.notna() & (new_days <= settings.new_window) & (last.isna() | (last <= anchor))
     )
     new_score = 1.0 + new_days / settings.new_window
 

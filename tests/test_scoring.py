@@ -97,7 +97,7 @@ def one(r: list[object], **kw: object) -> pd.Series:
         pytest.param(row(last=ago(10), every="sometimes"), "check data", id="bad-cadence"),
         pytest.param(row(last=ago(10), tier="VIP"), "check data", id="unknown-tier"),
         pytest.param(row(last=ago(3), ip=ago(3)), "new", id="met-3-days-ago"),
-        pytest.param(row(last=ago(3), ip=ago(3), drafted=ago(1)), "ok", id="new-already-drafted"),
+        pytest.param(row(last=ago(3), ip=ago(3), drafted=ago(1)), "new", id="new-already-drafted"),
         pytest.param(row(last=ago(20), ip=ago(20)), "ok", id="met-outside-new-window"),
         pytest.param(row(last=ago(3), ip=ago(40)), "ok", id="talked-but-not-met"),
         pytest.param(row(last=None, first=ago(2)), "new", id="first-met-no-interaction"),
@@ -136,6 +136,11 @@ def test_drafted_this_cycle_is_not_queued_again() -> None:
     frame = scored(row(last=ago(90), drafted=ago(2)), row("Bo", last=ago(90), drafted=ago(95)))
     assert not frame.loc["Ada", "eligible"]
     assert frame.loc["Bo", "eligible"], "a draft older than the last interaction is a past cycle"
+
+
+def test_new_contact_drafted_is_not_queued_again() -> None:
+    rec = one(row(last=ago(3), ip=ago(3), drafted=ago(1)))
+    assert rec["drafted_cycle"] and not rec["eligible"]
 
 
 def test_new_contact_met_today_waits_a_day() -> None:

@@ -155,6 +155,7 @@ class XlsxSheet:
         return grid
 
     def _fresh(self) -> tuple[Any, Any, Grid]:
+        _check_readable(self.path)
         if self._book is None or self._stamp != self._stat():
             self._stamp = self._stat()
             self._book = self._load()
