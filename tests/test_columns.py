@@ -42,12 +42,8 @@ BASE = ["Name", "Last interaction", "What", "Last in person"]
     ],
 )
 def test_synonyms(header: str, role: str) -> None:
-    headers = [
-        header if BASE_ROLE == role else h
-        for h, BASE_ROLE in zip(
-            BASE, ["name", "last_interaction", "what", "last_in_person"], strict=True
-        )
-    ]
+    roles = ["name", "last_interaction", "what", "last_in_person"]
+    headers = [header if r == role else h for h, r in zip(BASE, roles, strict=True)]
     if header not in headers:
         headers.append(header)
     colmap = detect_columns([headers])

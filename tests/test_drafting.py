@@ -91,7 +91,7 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 def test_subject_line_required(tmp_path: Path) -> None:
     ts = templates(tmp_path, t="Hello {{ name }}\n")
-    with pytest.raises(TemplateError, match="line 1.*Subject"):
+    with pytest.raises(TemplateError, match=r"line 1.*Subject"):
         ts.render("t", CONTEXT)
 
 
