@@ -17,7 +17,7 @@ from .drafting import TemplateSet
 from .errors import ConfigError
 from .report import queue_lines, render_run, use_colour
 from .result import RunResult
-from .runner import _outcomes, _plan, analyse, make_draft, run
+from .runner import analyse, make_draft, plan_values, row_outcomes, run
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -64,8 +64,8 @@ def cmd_status(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from .cli import print_json
 
     config, sheet, analysis, today = _analysis(args, overrides)
-    plan = _plan(analysis, config, today, {})
-    rows = _outcomes(analysis, plan, {})
+    plan = plan_values(analysis, config, today, {})
+    rows = row_outcomes(analysis, plan, {})
     for row, label in zip(rows, analysis.scored.index, strict=True):
         if label in analysis.to_draft:
             row.action = "to draft"

@@ -183,7 +183,7 @@ def run(
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
     actions = _draft_all(analysis, config, templates, outbox, today, now, dry_run, result, progress)
-    plan = _plan(analysis, config, today, actions)
+    plan = plan_values(analysis, config, today, actions)
     if dry_run:
         placement = place(analysis.grid, plan, where=where)
     else:
@@ -193,7 +193,7 @@ def run(
         result.warnings.extend(w for w in outcome.warnings if w not in result.warnings)
     result.cells_written = len(placement.writes)
     result.changes = _changes(analysis, placement)
-    result.rows = _outcomes(analysis, plan, actions)
+    result.rows = row_outcomes(analysis, plan, actions)
     log.info(
         "%s: %d contacts, %d cells %s, %d drafts %s",
         where,
@@ -284,7 +284,7 @@ def _note(rec: Any, action: _Action | None, last_header: str, today: dt.date) ->
     return "; ".join(parts)
 
 
-def _plan(
+def plan_values(
     analysis: Analysis, config: Config, today: dt.date, actions: dict[int, _Action]
 ) -> WritePlan:
     last_header = analysis.colmap.header_of("last_interaction")
@@ -310,7 +310,9 @@ def _plan(
     )
 
 
-def _outcomes(analysis: Analysis, plan: WritePlan, actions: dict[int, _Action]) -> list[RowOutcome]:
+def row_outcomes(
+    analysis: Analysis, plan: WritePlan, actions: dict[int, _Action]
+) -> list[RowOutcome]:
     out = []
     for (label, rec), values in zip(analysis.scored.iterrows(), plan.rows, strict=True):
         action = actions.get(int(label))  # type: ignore[call-overload]

@@ -81,9 +81,7 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
     drafted_cycle = drafted.notna() & since.notna() & (drafted > since)
     # Still "new" after the first follow-up is drafted, until the user records an
     # interaction: the status then says the same thing on every run that day.
-    is_new = (
-        anchor.notna() & (new_days <= settings.new_window) & (last.isna() | (last <= anchor))
-    )
+    is_new = anchor.notna() & (new_days <= settings.new_window) & (last.isna() | (last <= anchor))
     new_score = 1.0 + new_days / settings.new_window
 
     problem = out["problem"].astype(str) != ""
