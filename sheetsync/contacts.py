@@ -22,7 +22,8 @@ from .cadence import CadenceError, parse_cadence
 from .columns import ColumnMap, data_rows
 from .config import ScoringSettings
 from .dates import DateError, is_ambiguous_date, parse_date
-from .grid import Cell, Grid, a1, display_text, is_blank, value_at
+from .errors import SheetError
+from .grid import NOT_CALCULATED, Cell, Formula, Grid, a1, cell_at, display_text, is_blank, value_at
 
 FALSE_WORDS = {"", "no", "n", "false", "0", "-", "none", "nope", "ok", "fine"}
 DATE_ROLES = ("last_interaction", "last_in_person", "first_met", "snooze_until")
@@ -100,10 +101,12 @@ def read_contacts(
     *,
     today: dt.date,
     day_first: bool = False,
+    where: str = "the sheet",
 ) -> Contacts:
     """Parse every contact row of ``grid`` into a frame (one row per contact)."""
     rows = data_rows(grid, colmap)
     roles = colmap.roles
+    _refuse_uncalculated(grid, rows, colmap, where)
     parse_day = _Cached(lambda v: parse_date(v, day_first=day_first))
     parse_days = _Cached(parse_cadence)
     tiers = {name.casefold(): (name, tier) for name, tier in settings.tiers.items()}
@@ -111,7 +114,7 @@ def read_contacts(
     records: list[dict[str, Any]] = []
     ambiguous: list[str] = []
 
-    def where(role: str, r: int) -> str:
+    def loc(role: str, r: int) -> str:
         return f"{colmap.header_of(role)} ({a1(r, roles[role])})"
 
     for r in range(len(rows)):
@@ -121,16 +124,16 @@ def read_contacts(
         name = value_at(grid, row, roles["name"])
         rec["name"] = "" if is_blank(name) else " ".join(str(name).split())
         if not rec["name"]:
-            problems.append(f"{where('name', row)} is empty; add the contact's name")
+            problems.append(f"{loc('name', row)} is empty; add the contact's name")
         for role in DATE_ROLES:
             value = value_at(grid, row, roles[role]) if role in roles else None
             got = parse_day(value)
             if isinstance(got, DateError):
-                problems.append(f"{where(role, row)}: {got}")
+                problems.append(f"{loc(role, row)}: {got}")
                 got = None
             elif got is not None and role != "snooze_until" and got > today:
                 problems.append(
-                    f"{where(role, row)}: {got.isoformat()} is in the future; "
+                    f"{loc(role, row)}: {got.isoformat()} is in the future; "
                     "fix the date (sheetsync counts days since it)"
                 )
                 got = None
@@ -144,10 +147,10 @@ def read_contacts(
             rec["drafted"] = None
         if rec["last_interaction"] is None and "last_interaction" in roles and not problems:
             rec["missing_last"] = (
-                f"{where('last_interaction', row)} is empty; fill in when you last talked"
+                f"{loc('last_interaction', row)} is empty; fill in when you last talked"
             )
         rec["cadence"], rec["weight"], rec["tier"] = _cadence(
-            grid, row, colmap, settings, tiers, parse_days, problems, where
+            grid, row, colmap, settings, tiers, parse_days, problems, loc
         )
         rec["dnc"] = "do_not_contact" in roles and is_truthy(
             value_at(grid, row, roles["do_not_contact"])
@@ -170,6 +173,24 @@ def read_contacts(
     return Contacts(frame, warnings)
 
 
+def _refuse_uncalculated(grid: Grid, rows: Sequence[int], colmap: ColumnMap, where: str) -> None:
+    """Stop when a column sheetsync reads holds formulas with no stored results.
+
+    Reading those cells as empty would mark every contact "check data"; the
+    file needs one save from a spreadsheet program that calculates.
+    """
+    for role, col in colmap.roles.items():
+        for r in rows:
+            cell = cell_at(grid, r, col)
+            if isinstance(cell, Formula) and cell.cached is NOT_CALCULATED:
+                raise SheetError(
+                    f"In {where}, column '{colmap.header_of(role)}' holds formulas whose "
+                    f"results are not stored in the file ({a1(r, col)} is {display_text(cell)}). "
+                    "It was last saved by a program that does not calculate formulas; open it "
+                    "in Excel or LibreOffice, save it, and run sheetsync again."
+                )
+
+
 def _cadence(
     grid: Grid,
     row: int,
@@ -178,7 +199,7 @@ def _cadence(
     tiers: dict[str, tuple[str, Any]],
     parse_days: _Cached,
     problems: list[str],
-    where: Callable[[str, int], str],
+    loc: Callable[[str, int], str],
 ) -> tuple[float, float, str]:
     roles = colmap.roles
     tier_name, weight, cadence = "", settings.untiered_weight, float(settings.default_cadence)
@@ -189,7 +210,7 @@ def _cadence(
             if found is None:
                 known = ", ".join(settings.tiers) or "none"
                 problems.append(
-                    f"{where('tier', row)}: '{display_text(raw)}' is not a tier in the config "
+                    f"{loc('tier', row)}: '{display_text(raw)}' is not a tier in the config "
                     f"(known: {known}); fix the cell or add [tiers.{display_text(raw)}]"
                 )
             else:
@@ -198,7 +219,7 @@ def _cadence(
         raw = value_at(grid, row, roles["cadence"])
         got = parse_days(raw)
         if isinstance(got, CadenceError):
-            problems.append(f"{where('cadence', row)}: {got}")
+            problems.append(f"{loc('cadence', row)}: {got}")
         elif got is not None:
             cadence = float(got)
     return cadence, weight, tier_name

@@ -37,9 +37,16 @@ def cell_at(grid: Sequence[Sequence[Cell]], row: int, col: int) -> Cell:
     return line[col] if col < len(line) else None
 
 
+#: A formula's ``cached`` when the file holds no computed results at all (it was
+#: last saved by a program that does not calculate, such as openpyxl).
+NOT_CALCULATED: Any = type("NotCalculated", (), {"__repr__": lambda self: "NOT_CALCULATED"})()
+
+
 def value_of(cell: Cell) -> Cell:
     """A cell's value for reading: a formula's last computed value, else the cell."""
-    return cell.cached if isinstance(cell, Formula) else cell
+    if isinstance(cell, Formula):
+        return None if cell.cached is NOT_CALCULATED else cell.cached
+    return cell
 
 
 def value_at(grid: Sequence[Sequence[Cell]], row: int, col: int) -> Cell:

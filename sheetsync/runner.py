@@ -53,7 +53,9 @@ def analyse(grid: Grid, config: Config, today: dt.date, *, where: str = "the she
     colmap = detect_columns(
         grid, explicit=config.columns, owned_names=config.status_columns, where=where
     )
-    contacts = read_contacts(grid, colmap, config.scoring, today=today, day_first=config.day_first)
+    contacts = read_contacts(
+        grid, colmap, config.scoring, today=today, day_first=config.day_first, where=where
+    )
     scored = ranked(score(contacts.frame, today, config.scoring))
     to_draft, waiting = queue(scored, today, config.scoring.daily_cap)
     return Analysis(grid, colmap, scored, to_draft, waiting, colmap.warnings + contacts.warnings)

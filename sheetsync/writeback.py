@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .columns import OWNED_DEFAULTS, ColumnMap, data_rows, detect_columns
 from .contacts import row_key
 from .errors import ColumnMissing
-from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank
+from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise
 
 #: Owned columns in the order they are added to a sheet that lacks them.
 OWNED_ORDER = tuple(OWNED_DEFAULTS)
@@ -78,7 +78,8 @@ def same_value(old: Cell, new: Cell) -> bool:
             )
         except (TypeError, ValueError):
             return False
-    return str(old) == str(new)
+    # a CSV file holds our formula-like text with its protective apostrophe
+    return str(old) == str(new) or (isinstance(new, str) and str(old) == neutralise(new))
 
 
 def _new_column_slots(grid: Grid, colmap: ColumnMap, count: int) -> list[int]:

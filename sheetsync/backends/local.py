@@ -12,6 +12,7 @@ import contextlib
 import copy
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import os
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SheetError, SheetLocked, SheetNotFound
-from ..grid import Cell, CellWrite, Formula, Grid, neutralise
+from ..grid import NOT_CALCULATED, Cell, CellWrite, Formula, Grid, neutralise
 from ..writeback import Placement, WritePlan, place
 from .base import WriteOutcome
 
@@ -84,6 +85,11 @@ def atomic_target(target: Path, *, like: Path | None = None) -> Iterator[Path]:
             f"Cannot write {target}: permission denied. If it is open in another program, "
             "close it and run sheetsync again."
         ) from exc
+    except OSError as exc:
+        raise SheetError(
+            f"Cannot write {target}: {exc.strerror or exc}. Nothing was changed; free some "
+            "space or fix the folder, then run again."
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -98,14 +104,15 @@ class XlsxSheet:
         self.tab = tab
         self.output = Path(output).expanduser() if output else None
         self._book: Any = None
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: str | None = None
 
     def describe(self) -> str:
         return f"{self.path.name} › {self.tab}" if self.tab else self.path.name
 
-    def _stat(self) -> tuple[int, int]:
-        st = self.path.stat()
-        return st.st_mtime_ns, st.st_size
+    def _stamp_now(self) -> str:
+        # A content hash, not mtime and size: a save within one timestamp tick at the
+        # same size (coarse file systems) must not be mistaken for no change.
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def _load(self, *, data_only: bool = False) -> Any:
         import openpyxl
@@ -139,6 +146,7 @@ class XlsxSheet:
 
     def _grid(self, ws: Any, cached: Any = None) -> Grid:
         grid: Grid = []
+        formulas: list[Formula] = []
         for row in ws.iter_rows():
             line: list[Cell] = []
             for cell in row:
@@ -150,15 +158,19 @@ class XlsxSheet:
                         cached.cell(cell.row, cell.column).value if cached is not None else None
                     )
                     value = formula
+                    formulas.append(formula)
                 line.append(value)
             grid.append(line)
+        if formulas and all(f.cached is None for f in formulas):
+            for f in formulas:
+                f.cached = NOT_CALCULATED
         return grid
 
     def _fresh(self) -> tuple[Any, Any, Grid]:
         _check_readable(self.path)
-        if self._book is None or self._stamp != self._stat():
-            self._stamp = self._stat()
-            self._book = self._load()
+        stamp = self._stamp_now()
+        if self._book is None or self._stamp != stamp:
+            self._book, self._stamp = self._load(), stamp
         ws = self._worksheet(self._book)
         has_formulas = any(c.data_type == "f" for row in ws.iter_rows() for c in row)
         cached = self._worksheet(self._load(data_only=True)) if has_formulas else None
@@ -199,10 +211,16 @@ class XlsxSheet:
             )
         if not placement.all_writes and target == self.path:
             return WriteOutcome(0, str(target), placement, warnings)
-        _apply_xlsx(ws, placement)
-        with atomic_target(target, like=self.path) as tmp:
-            book.save(tmp)
-        self._book, self._stamp = None, None
+        try:
+            _apply_xlsx(ws, placement)
+            # openpyxl keeps formulas but not their last results: ask the spreadsheet
+            # program to recalculate everything when it next opens the file.
+            book.calculation.fullCalcOnLoad = True
+            with atomic_target(target, like=self.path) as tmp:
+                book.save(tmp)
+        finally:
+            # the loaded workbook now holds our cells, saved or not: never reuse it
+            self._book, self._stamp = None, None
         log.info("wrote %d cells to %s", len(placement.all_writes), target)
         return WriteOutcome(len(placement.writes), str(target), placement, warnings)
 
@@ -258,11 +276,7 @@ class CsvSheet:
             raise SheetError(f"Cannot read {self.path}: permission denied.") from exc
         text = self._decode(raw)
         self.newline = "\r\n" if "\r\n" in text else "\n"
-        sample = text[:64_000]
-        try:
-            self.dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            self.dialect = csv.excel
+        self.dialect = _dialect_for(text)
         try:
             return list(csv.reader(io.StringIO(text, newline=""), self.dialect))
         except csv.Error as exc:
@@ -303,6 +317,23 @@ class CsvSheet:
         ):
             csv.writer(fh, self.dialect, lineterminator=self.newline).writerows(rows)
         return WriteOutcome(len(placement.writes), str(target), placement, placement.warnings)
+
+
+DELIMITERS = ",;\t|"
+
+
+def _dialect_for(text: str) -> type[csv.Dialect]:
+    """Excel's CSV rules with the file's own delimiter.
+
+    Only the delimiter is guessed (the one that occurs most on any of the first
+    lines, a header among them); quoting always follows the standard, so a
+    user's apostrophes or ragged rows can never change how cells are read.
+    """
+    lines = text.splitlines()[:30]
+    delimiter = max(DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
+    if not any(delimiter in line for line in lines):
+        delimiter = ","
+    return type("SheetDialect", (csv.excel,), {"delimiter": delimiter})
 
 
 def _csv_text(value: Cell) -> str:
