@@ -33,7 +33,12 @@ def _config(args: argparse.Namespace, overrides: dict[str, Any]) -> Config:
 
 
 def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty() and total > 1:
+    """Progress on a terminal only (stderr), so cron logs and --json stay clean."""
+    if not sys.stderr.isatty():
+        return
+    if total == 0:
+        print(f"{stage}…", file=sys.stderr, flush=True)
+    elif total > 1:
         end = "\n" if done == total else ""
         print(f"\r{stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
 

@@ -180,6 +180,8 @@ def run(
         sheet = open_sheet(config.sheet, tab=config.tab, output=config.output)
     where = sheet.describe()
     log.info("reading %s", where)
+    if progress:
+        progress(f"reading {where}", 0, 0)
     analysis = analyse(sheet.read(), config, today, where=where)
     where = sheet.describe()
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
@@ -189,6 +191,8 @@ def run(
     if dry_run:
         placement = place(analysis.grid, plan, where=where)
     else:
+        if progress:
+            progress(f"writing {where}", 0, 0)
         outcome = sheet.write(plan)
         placement = outcome.placement
         result.written_to = outcome.location

@@ -25,8 +25,18 @@ def test_mypy_is_clean() -> None:
 
 
 def test_wheel_ships_templates(tmp_path: Path) -> None:
-    proc = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                "-q", "-w", str(tmp_path), str(REPO))
+    proc = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        str(tmp_path),
+        str(REPO),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     wheel = next(tmp_path.glob("sheetsync-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
