@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,8 +55,13 @@ def row_key(grid: Grid, row: int, colmap: ColumnMap) -> str:
     name = value_at(grid, row, colmap.roles["name"])
     if not is_blank(name):
         return "name:" + normalise_name(str(name))
+    return "row:" + row_fingerprint(grid, row, colmap)
+
+
+def row_fingerprint(grid: Grid, row: int, colmap: ColumnMap) -> str:
+    """A digest of the row's own (user) cells: tells apart rows that share a key."""
     cells = "\x1f".join(display_text(value_at(grid, row, c), 10_000) for c in colmap.user_columns)
-    return "row:" + hashlib.sha256(cells.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(cells.encode("utf-8")).hexdigest()[:16]
 
 
 def is_truthy(value: Cell) -> bool:
@@ -254,17 +258,16 @@ def _to_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _mark_duplicates(frame: pd.DataFrame) -> None:
-    counts = Counter(frame["key"])
-    dupes = [k for k, n in counts.items() if n > 1 and not k.startswith("row:")]
-    if not dupes:
+    keys = frame["key"]
+    dupes = keys.duplicated(keep=False) & ~keys.str.startswith("row:")
+    if not dupes.any():
         return
-    for key in dupes:
-        mask = frame["key"] == key
-        kind, _, value = key.partition(":")
+    counts = keys[dupes].value_counts()
+    for label in frame.index[dupes]:
+        kind, _, value = str(keys[label]).partition(":")
         note = (
-            f"the same {kind} ({value}) is on {int(mask.sum())} rows; merge them into one "
-            "row so sheetsync knows which to follow up"
+            f"the same {kind} ({value}) is on {int(counts[keys[label]])} rows; merge them into "
+            "one row so sheetsync knows which to follow up"
         )
-        frame.loc[mask, "problem"] = frame.loc[mask, "problem"].map(
-            lambda p, note=note: f"{p}; {note}" if p else note
-        )
+        old = str(frame.at[label, "problem"])
+        frame.at[label, "problem"] = f"{old}; {note}" if old else note

@@ -20,7 +20,7 @@ import pandas as pd
 from .backends import SheetBackend, open_sheet
 from .columns import ColumnMap, detect_columns, variable_name
 from .config import Config
-from .contacts import read_contacts
+from .contacts import read_contacts, row_fingerprint
 from .dates import humanize_ago
 from .drafting import Draft, TemplateSet, choose_template, file_stem, is_email, message_id_for
 from .errors import ConfigError, DeliveryError, TemplateError
@@ -290,13 +290,23 @@ def _note(rec: Any, action: _Action | None, last_header: str, today: dt.date) ->
     return "; ".join(parts)
 
 
+def _records(analysis: Analysis) -> list[tuple[int, dict[str, Any]]]:
+    # plain dicts: iterrows() builds a Series per row and dominated large runs
+    frame = analysis.scored
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return list(zip((int(x) for x in frame.index), records, strict=True))
+
+
 def plan_values(
     analysis: Analysis, config: Config, today: dt.date, actions: dict[int, _Action]
 ) -> WritePlan:
+    """What every contact's owned cells should hold after this run."""
     last_header = analysis.colmap.header_of("last_interaction")
+    dupes = analysis.scored["key"].duplicated(keep=False)
+    duplicate_keys = frozenset(analysis.scored.loc[dupes, "key"])
     rows = []
-    for label, rec in analysis.scored.iterrows():
-        action = actions.get(int(label))  # type: ignore[call-overload]
+    for label, rec in _records(analysis):
+        action = actions.get(label)
         values: dict[str, Any] = {
             "status": rec["status"],
             "score": None if pd.isna(rec["score"]) else round(float(rec["score"]), 2),
@@ -306,13 +316,15 @@ def plan_values(
         }
         if action is not None and action.action in ("drafted", "draft exists", "would draft"):
             values["drafted"] = today
-        rows.append(RowValues(rec["key"], rec["name"], int(rec["row"]), values))
-    dupes = analysis.scored["key"].duplicated(keep=False)
+        item = RowValues(rec["key"], rec["name"], int(rec["row"]), values)
+        if item.key in duplicate_keys:
+            item.fingerprint = row_fingerprint(analysis.grid, item.row, analysis.colmap)
+        rows.append(item)
     return WritePlan(
         rows=rows,
         columns=config.columns,
         owned_names=config.status_columns,
-        duplicate_keys=frozenset(analysis.scored.loc[dupes, "key"]),
+        duplicate_keys=duplicate_keys,
     )
 
 
@@ -320,8 +332,8 @@ def row_outcomes(
     analysis: Analysis, plan: WritePlan, actions: dict[int, _Action]
 ) -> list[RowOutcome]:
     out = []
-    for (label, rec), values in zip(analysis.scored.iterrows(), plan.rows, strict=True):
-        action = actions.get(int(label))  # type: ignore[call-overload]
+    for (label, rec), values in zip(_records(analysis), plan.rows, strict=True):
+        action = actions.get(label)
         out.append(
             RowOutcome(
                 row=int(rec["row"]) + 1,

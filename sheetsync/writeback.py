@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .columns import OWNED_DEFAULTS, ColumnMap, data_rows, detect_columns
-from .contacts import row_key
+from .contacts import row_fingerprint, row_key
 from .errors import ColumnMissing
 from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise
 
@@ -33,6 +33,8 @@ class RowValues:
     name: str
     row: int
     values: dict[str, Cell]
+    #: digest of the row's user cells; used only to tell apart rows sharing a key
+    fingerprint: str = ""
 
 
 @dataclass
@@ -123,6 +125,10 @@ def place(grid: Grid, plan: WritePlan, *, where: str = "the sheet") -> Placement
         out.header_writes.append(CellWrite(colmap.header_row, col, plan.owned_names[key]))
     colmap.owned = owned
 
+    twin_values: dict[tuple[str, str], list[dict[str, Cell]]] = {}
+    for item in plan.rows:
+        if item.key in plan.duplicate_keys:
+            twin_values.setdefault((item.key, item.fingerprint), []).append(item.values)
     by_key: dict[str, list[int]] = {}
     for r in data_rows(grid, colmap):
         by_key.setdefault(row_key(grid, r, colmap), []).append(r)
@@ -143,14 +149,33 @@ def place(grid: Grid, plan: WritePlan, *, where: str = "the sheet") -> Placement
             )
             out.skipped.append(item.key)
             continue
+        if len(rows) > 1:
+            # The same contact on several rows at read time: each item goes to the row
+            # whose own cells it was computed from.  Rows identical in every user cell
+            # got identical values, so those are written to each of them.
+            rows = [r for r in rows if row_fingerprint(grid, r, colmap) == item.fingerprint]
+            twins = twin_values.get((item.key, item.fingerprint), [])
+            if not rows or (len(rows) > 1 and not _all_equal(twins, len(rows))):
+                out.warnings.append(
+                    f"{label} is on several rows that changed during the run; sheetsync "
+                    "cannot tell them apart, so it wrote nothing for them. Merge the rows."
+                )
+                out.skipped.append(item.key)
+                continue
         for r in rows:
             _place_row(grid, r, item, owned, out)
     return out
 
 
+def _all_equal(values: list[dict[str, Cell]], count: int) -> bool:
+    return len(values) == count and all(v == values[0] for v in values)
+
+
 def _place_row(grid: Grid, r: int, item: RowValues, owned: dict[str, int], out: Placement) -> None:
     for key, value in item.values.items():
         col = owned[key]
+        if (r, col) in out.previous:  # already written by an identical twin row
+            continue
         old = cell_at(grid, r, col)
         if isinstance(old, Formula):
             out.warnings.append(

@@ -449,3 +449,34 @@ def test_xlsx_edit_with_same_size_and_mtime_is_not_overwritten(tmp_path: Path) -
     _, reference = run_memory(people())
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
     assert_follows_people(grid, expected_from(reference))
+
+
+# --- the same contact on two rows --------------------------------------------------------
+
+
+def test_duplicate_rows_each_get_their_own_values() -> None:
+    # Same email on two rows with different data: both are "check data", and each row's
+    # Days since is its own, written once (a regression: each item went to both rows).
+    grid = [
+        ["Name", "Email", "Last contacted", "What", "Last in person"],
+        ["Ann", "a@x.org", dt.date(2025, 10, 2), "x", None],
+        ["Ann B", "A@x.org", dt.date(2026, 6, 1), "y", None],
+    ]
+    sheet = MemorySheet(grid)
+    result = run(Config(), sheet=sheet, outbox=MemoryOutbox(), today=dt.date(2026, 11, 22))
+    cells = [c.cell for c in result.changes]
+    assert len(cells) == len(set(cells)), "no cell is written twice"
+    days = sheet.grid[0].index("Days since")
+    assert sheet.grid[1][days] == 416 and sheet.grid[2][days] == 174
+    status = sheet.grid[0].index("Status")
+    assert sheet.grid[1][status] == sheet.grid[2][status] == "check data"
+
+
+def test_identical_duplicate_rows_both_get_the_note() -> None:
+    row = ["Ann", "a@x.org", dt.date(2025, 10, 2), "x", None]
+    grid = [["Name", "Email", "Last contacted", "What", "Last in person"], row, list(row)]
+    sheet = MemorySheet(grid)
+    result = run(Config(), sheet=sheet, outbox=MemoryOutbox(), today=dt.date(2026, 11, 22))
+    note = sheet.grid[0].index("Sheetsync note")
+    assert "merge them" in sheet.grid[1][note] and sheet.grid[1][note] == sheet.grid[2][note]
+    assert not result.warnings
