@@ -6,10 +6,12 @@ import argparse
 import datetime as dt
 import difflib
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .backends import open_sheet
+from .backends import open_configured_sheet
+from .backends.gsheets import spreadsheet_key
 from .columns import REQUIRED, ROLE_LABELS, SYNONYMS, detect_columns
 from .config import SITUATIONS, Config, load_config
 from .contacts import normalise_name
@@ -17,7 +19,15 @@ from .drafting import TemplateSet
 from .errors import ConfigError
 from .report import queue_lines, render_run, use_colour
 from .result import RunResult
-from .runner import analyse, make_draft, plan_values, row_outcomes, run
+from .runner import (
+    analyse,
+    make_draft,
+    plan_values,
+    row_outcomes,
+    run,
+    sheet_today,
+    with_sheet_locale,
+)
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -43,11 +53,23 @@ def _progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
+def _tell_account(sheet: Any, *, always: bool = False) -> None:
+    """Name the service account a Google sheet must be shared with."""
+    email = getattr(sheet, "account_email", None)
+    if email and (always or sys.stderr.isatty()):
+        print(
+            f"Using the service account {email}: share your sheet with it as an Editor.",
+            file=sys.stderr,
+        )
+
+
 def cmd_run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from .cli import print_json
 
     config = _config(args, overrides)
-    result = run(config, today=args.today, dry_run=args.dry_run, progress=_progress)
+    sheet = open_configured_sheet(config)
+    _tell_account(sheet)
+    result = run(config, sheet=sheet, today=args.today, dry_run=args.dry_run, progress=_progress)
     if args.json:
         print_json(result.to_dict())
     else:
@@ -59,9 +81,11 @@ def _analysis(
     args: argparse.Namespace, overrides: dict[str, Any]
 ) -> tuple[Config, Any, Any, dt.date]:
     config = _config(args, overrides)
-    today = args.today or dt.date.today()
-    sheet = open_sheet(config.sheet or "", tab=config.tab)
-    analysis = analyse(sheet.read(), config, today, where=sheet.describe())
+    sheet = open_configured_sheet(replace(config, output=None))
+    grid = sheet.read()
+    today = args.today or sheet_today(sheet)
+    config = with_sheet_locale(config, sheet)
+    analysis = analyse(grid, config, today, where=sheet.describe())
     return config, sheet, analysis, today
 
 
@@ -240,13 +264,14 @@ def cmd_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         raise ConfigError(
             f"{target} already exists; pass --force to overwrite it, or --write FILE."
         )
-    sheet = open_sheet(config.sheet or "", tab=config.tab)
+    sheet = open_configured_sheet(replace(config, output=None))
+    _tell_account(sheet, always=True)
     grid = sheet.read()
     colmap = detect_columns(
         grid, explicit=config.columns, owned_names=config.status_columns, where=sheet.describe()
     )
     sheet_path = config.sheet or ""
-    if "://" not in sheet_path:
+    if spreadsheet_key(sheet_path) is None:
         try:
             sheet_path = str(Path(sheet_path).resolve().relative_to(target.resolve().parent))
         except ValueError:

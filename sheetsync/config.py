@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,9 @@ class Config:
     columns: Mapping[str, str] = field(default_factory=dict)
     status_columns: Mapping[str, str] = field(default_factory=lambda: dict(OWNED_DEFAULTS))
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    google_credentials: str | None = None
+    oauth_client: str | None = None
+    sheets_endpoint: str | None = None
 
     @property
     def day_first(self) -> bool:
@@ -89,10 +93,12 @@ ENVIRONMENT = {
     "SHEETSYNC_DAILY_CAP": "daily_cap",
     "SHEETSYNC_DRAFTS_FOLDER": "drafts_folder",
     "SHEETSYNC_TEMPLATES": "templates_dir",
+    "SHEETSYNC_GOOGLE_CREDENTIALS": "google_credentials",
+    "SHEETSYNC_SHEETS_ENDPOINT": "sheets_endpoint",
 }
 
 _TOP_KEYS = {"sheet", "tab", "output", "locale", "daily_cap"}
-_TABLES = {"me", "columns", "status_columns", "cadence", "tiers", "drafts", "templates"}
+_TABLES = {"me", "columns", "status_columns", "cadence", "tiers", "drafts", "templates", "google"}
 _TABLE_KEYS = {
     "me": {"name", "email", "signature"},
     "columns": set(SYNONYMS),
@@ -108,6 +114,7 @@ _TABLE_KEYS = {
     },
     "drafts": {"destination", "folder"},
     "templates": {"folder", *SITUATIONS},
+    "google": {"credentials", "oauth_client", "sheets_endpoint"},
 }
 
 
@@ -193,7 +200,7 @@ def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
     for key in ("sheet", "tab", "output"):
         if key in doc:
             text = rd.text(key, doc[key])
-            if key in ("sheet", "output") and text and "://" not in text:
+            if key in ("sheet", "output") and text and not _is_remote(text):
                 text = str((path.parent / text).resolve())
             changes[key] = text or None
     if "locale" in doc:
@@ -233,7 +240,38 @@ def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
         if situation in templates:
             names[situation] = rd.text(f"[templates] {situation}", templates[situation])
     changes["template_names"] = names
+    google = doc.get("google", {})
+    if "credentials" in google:
+        cred = rd.text("[google] credentials", google["credentials"]).strip()
+        if cred not in ("adc", "oauth", "token"):
+            cred = str(rd.path_value("[google] credentials", cred))
+        changes["google_credentials"] = cred
+    if "oauth_client" in google:
+        changes["oauth_client"] = str(
+            rd.path_value("[google] oauth_client", google["oauth_client"])
+        )
+    if "sheets_endpoint" in google:
+        changes["sheets_endpoint"] = _endpoint(
+            rd.text("[google] sheets_endpoint", google["sheets_endpoint"]),
+            f"{path}: [google] sheets_endpoint",
+        )
     return replace(config, scoring=scoring, **changes)
+
+
+def _is_remote(location: str) -> bool:
+    """A URL or a bare Google spreadsheet id, as opposed to a file path."""
+    return "://" in location or re.fullmatch(r"[a-zA-Z0-9-_]{25,}", location) is not None
+
+
+def _endpoint(value: str, where: str) -> str | None:
+    value = value.strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{where}: expected a base URL such as https://proxy.example.com, got {value!r}."
+        )
+    return value
 
 
 def _scoring_from_file(
@@ -340,6 +378,12 @@ def _apply_overrides(config: Config, values: Mapping[str, Any], source: str) -> 
             config = replace(config, scoring=replace(config.scoring, daily_cap=cap))
         elif key in ("drafts_folder", "templates_dir"):
             changes[key] = Path(str(value)).expanduser().resolve()
+        elif key == "google_credentials":
+            text = str(value).strip()
+            keep = text in ("adc", "oauth", "token")
+            changes[key] = text if keep else str(Path(text).expanduser().resolve())
+        elif key == "sheets_endpoint":
+            changes[key] = _endpoint(str(value), label)
         else:
             raise ConfigError(f"unknown setting {key!r}")
     return replace(config, **changes)

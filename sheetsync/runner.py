@@ -12,18 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from .backends import SheetBackend, open_sheet
+from .backends import SheetBackend, open_configured_sheet
 from .columns import ColumnMap, detect_columns, variable_name
 from .config import Config
 from .contacts import read_contacts, row_fingerprint
-from .dates import humanize_ago
+from .dates import day_first_for_locale, humanize_ago
 from .drafting import Draft, TemplateSet, choose_template, file_stem, is_email, message_id_for
-from .errors import ConfigError, DeliveryError, TemplateError
+from .errors import DeliveryError, TemplateError
 from .grid import Formula, Grid, a1, cell_at, is_blank, value_at
 from .outbox import Outbox, open_outbox
 from .result import CellChange, RowOutcome, RunResult
@@ -46,6 +46,24 @@ class Analysis:
     to_draft: list[int]
     waiting: list[int]
     warnings: list[str]
+
+
+def sheet_today(sheet: Any) -> dt.date:
+    """Today where the sheet lives: its own time zone (Google), else this machine's."""
+    today = getattr(sheet, "today", None)
+    return today() if callable(today) else dt.date.today()
+
+
+def with_sheet_locale(config: Config, sheet: Any) -> Config:
+    """The sheet's own locale decides how dates are read, unless the config names one."""
+    locale = getattr(sheet, "locale", None)
+    if not config.locale_is_default or not locale:
+        return config
+    try:
+        day_first_for_locale(locale)
+    except ValueError:
+        return config
+    return replace(config, locale=locale)
 
 
 def analyse(grid: Grid, config: Config, today: dt.date, *, where: str = "the sheet") -> Analysis:
@@ -169,25 +187,22 @@ def run(
     cells that would change and the drafts that would be made.
     """
     config = config or Config()
-    today = today or dt.date.today()
     now = now or dt.datetime.now(dt.UTC).astimezone()
     if sheet is None:
-        if not config.sheet:
-            raise ConfigError(
-                "No sheet to work on: pass --sheet PATH, set SHEETSYNC_SHEET, or put "
-                'sheet = "contacts.xlsx" in sheetsync.toml.'
-            )
-        sheet = open_sheet(config.sheet, tab=config.tab, output=config.output)
+        sheet = open_configured_sheet(config)
     where = sheet.describe()
     log.info("reading %s", where)
     if progress:
         progress(f"reading {where}", 0, 0)
-    analysis = analyse(sheet.read(), config, today, where=where)
-    where = sheet.describe()
+    grid = sheet.read()
+    today = today or sheet_today(sheet)
+    config = with_sheet_locale(config, sheet)
+    where = sheet.describe()  # a Google sheet knows its title once read
+    analysis = analyse(grid, config, today, where=where)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
     actions = _draft_all(analysis, config, templates, outbox, today, now, dry_run, result, progress)
-    plan = plan_values(analysis, config, today, actions)
+    plan = plan_values(analysis, config, today, actions, result.warnings)
     if dry_run:
         placement = place(analysis.grid, plan, where=where)
     else:
@@ -297,14 +312,32 @@ def _records(analysis: Analysis) -> list[tuple[int, dict[str, Any]]]:
     return list(zip((int(x) for x in frame.index), records, strict=True))
 
 
+def _keep_user_formulas(
+    analysis: Analysis, row: int, values: dict[str, Any], warnings: list[str]
+) -> None:
+    """Drop owned cells that hold a formula of the user's: sheetsync leaves those alone."""
+    for key, col in analysis.colmap.owned.items():
+        if key in values and isinstance(cell_at(analysis.grid, row, col), Formula):
+            del values[key]
+            warnings.append(
+                f"{a1(row, col)} holds a formula in a sheetsync column; it was left as it is. "
+                "Clear it to let sheetsync fill it."
+            )
+
+
 def plan_values(
-    analysis: Analysis, config: Config, today: dt.date, actions: dict[int, _Action]
+    analysis: Analysis,
+    config: Config,
+    today: dt.date,
+    actions: dict[int, _Action],
+    warnings: list[str] | None = None,
 ) -> WritePlan:
     """What every contact's owned cells should hold after this run."""
     last_header = analysis.colmap.header_of("last_interaction")
     dupes = analysis.scored["key"].duplicated(keep=False)
     duplicate_keys = frozenset(analysis.scored.loc[dupes, "key"])
     rows = []
+    warnings = analysis.warnings if warnings is None else warnings
     for label, rec in _records(analysis):
         action = actions.get(label)
         values: dict[str, Any] = {
@@ -316,6 +349,7 @@ def plan_values(
         }
         if action is not None and action.action in ("drafted", "draft exists", "would draft"):
             values["drafted"] = today
+        _keep_user_formulas(analysis, int(rec["row"]), values, warnings)
         item = RowValues(rec["key"], rec["name"], int(rec["row"]), values)
         if item.key in duplicate_keys:
             item.fingerprint = row_fingerprint(analysis.grid, item.row, analysis.colmap)

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Tests never look for Google Cloud's metadata server (a link-local address); only
+# loopback is reached.  google-auth reads this when it is first imported.
+os.environ.setdefault("NO_GCE_CHECK", "true")
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 DEMO_TODAY = dt.date(2026, 11, 22)

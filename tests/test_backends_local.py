@@ -146,7 +146,7 @@ def test_the_tab_named_is_the_tab_read(example: Path) -> None:
     ("location", "words"),
     [
         ("contacts.ods", "known file endings"),
-        ("https://docs.google.com/spreadsheets/d/abc/edit", "download"),
+        ("contacts", "Google Sheets URL"),
     ],
 )
 def test_unknown_locations_are_explained(location: str, words: str) -> None:

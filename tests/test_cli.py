@@ -191,12 +191,6 @@ def test_init_writes_a_config_that_works(
         pytest.param(
             ["run", "--config", "/nonexistent/s.toml"], 3, "does not exist", id="no-config"
         ),
-        pytest.param(
-            ["status", "--sheet", "https://docs.google.com/spreadsheets/d/abc"],
-            4,
-            "Google Sheets",
-            id="google-url",
-        ),
     ],
 )
 def test_errors_have_messages_and_codes(

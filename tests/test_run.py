@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.backends import MemorySheet
+from sheetsync.columns import OWNED_DEFAULTS
 from sheetsync.config import Config, ScoringSettings
 from sheetsync.errors import DeliveryError
 from sheetsync.outbox import MemoryOutbox
@@ -45,14 +46,7 @@ def test_first_run_adds_columns_and_drafts_up_to_cap() -> None:
     sheet, box = MemorySheet(grid()), MemoryOutbox()
     result = run(config(), sheet=sheet, outbox=box, today=TODAY)
     assert sheet.grid[0][:6] == HEADER
-    assert sheet.grid[0][6:] == [
-        "Status",
-        "Score",
-        "Days since",
-        "Next follow-up",
-        "Drafted",
-        "Sheetsync note",
-    ]
+    assert sheet.grid[0][6:] == list(OWNED_DEFAULTS.values())
     assert len(box.messages) == 3 == result.drafts_created
     assert result.count("waiting") == 5
     drafted = column(sheet, "Drafted")

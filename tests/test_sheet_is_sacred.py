@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +39,13 @@ LONG_AGO = 1_600_000_000  # a fixed mtime (2020-09-13), so a rewrite always show
 
 
 @pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    target = tmp_path / "contacts.xlsx"
-    shutil.copy(EXAMPLES / "contacts.xlsx", target)
-    return target
+def workbook(example_xlsx: Path) -> Path:
+    return example_xlsx
 
 
 @pytest.fixture
-def csv_file(tmp_path: Path) -> Path:
-    target = tmp_path / "contacts.csv"
-    shutil.copy(EXAMPLES / "contacts.csv", target)
-    return target
+def csv_file(example_csv: Path) -> Path:
+    return example_csv
 
 
 def run_xlsx(path: Path, drafts: Path, config: Config | None = None) -> RunResult:

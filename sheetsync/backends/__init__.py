@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import SheetError
+from ..config import Config
+from ..errors import ConfigError, SheetError
 from .base import SheetBackend, WriteOutcome
+from .gsheets import GoogleSheet, is_google_location, spreadsheet_key
 from .local import CsvSheet, XlsxSheet
 from .memory import MemorySheet
 
@@ -17,18 +19,18 @@ from .memory import MemorySheet
 LOCAL_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
 
 
-def is_google_location(location: str) -> bool:
-    return location.startswith(("https://docs.google.com/", "http://docs.google.com/"))
-
-
-def open_sheet(location: str, *, tab: str | None = None, output: str | None = None) -> SheetBackend:
-    """The backend for ``location``: a local .xlsx/.xlsm/.csv path."""
-    if is_google_location(location):
-        raise SheetError(
-            f"{location} is a Google Sheets URL. This version of sheetsync works on local "
-            ".xlsx and .csv files; download the sheet (File › Download › .xlsx) and run on that."
-        )
+def open_sheet(
+    location: str,
+    *,
+    tab: str | None = None,
+    output: str | None = None,
+    config: Config | None = None,
+) -> SheetBackend:
+    """The backend for ``location``: a Google Sheets URL or key, or a local .xlsx/.csv path."""
     path = Path(location).expanduser()
+    key = spreadsheet_key(location)
+    if key is not None and (is_google_location(location) and not path.exists()):
+        return _google_sheet(key, tab, output, config or Config())
     kind = LOCAL_KINDS.get(path.suffix.lower())
     if kind == "xlsx":
         return XlsxSheet(path, tab=tab, output=output)
@@ -39,8 +41,44 @@ def open_sheet(location: str, *, tab: str | None = None, output: str | None = No
     known = ", ".join(sorted(LOCAL_KINDS))
     raise SheetError(
         f"sheetsync cannot tell what kind of sheet {location} is (known file endings: {known})."
-        " Give a path to an .xlsx or .csv file."
+        " Give a path to an .xlsx or .csv file, or a Google Sheets URL."
     )
 
 
-__all__ = ["CsvSheet", "MemorySheet", "SheetBackend", "WriteOutcome", "XlsxSheet", "open_sheet"]
+def open_configured_sheet(config: Config) -> SheetBackend:
+    """The backend for the config's sheet (``sheet``, ``tab``, ``output`` and ``[google]``)."""
+    if not config.sheet:
+        raise ConfigError(
+            "No sheet to work on: pass --sheet PATH_OR_URL, set SHEETSYNC_SHEET, or put "
+            'sheet = "contacts.xlsx" in sheetsync.toml (sheetsync init writes one).'
+        )
+    return open_sheet(config.sheet, tab=config.tab, output=config.output, config=config)
+
+
+def _google_sheet(key: str, tab: str | None, output: str | None, config: Config) -> GoogleSheet:
+    from ..google import http_client, load_credentials
+
+    if output:
+        raise ConfigError(
+            "--output writes a copy of a local workbook; a Google Sheet is always updated in "
+            "place (only sheetsync's own columns). Leave out --output, or use --dry-run."
+        )
+    creds = load_credentials(
+        config.google_credentials,
+        oauth_client=config.oauth_client,
+        endpoint=config.sheets_endpoint,
+    )
+    client = http_client(creds.credentials, endpoint=config.sheets_endpoint)
+    return GoogleSheet(key, client=client, tab=tab, account_email=creds.account_email)
+
+
+__all__ = [
+    "CsvSheet",
+    "GoogleSheet",
+    "MemorySheet",
+    "SheetBackend",
+    "WriteOutcome",
+    "XlsxSheet",
+    "open_configured_sheet",
+    "open_sheet",
+]

@@ -1,0 +1,261 @@
+"""Talking to Google: credentials, the API endpoint, and a bounded back-off.
+
+Credentials come in the three ways users have them:
+
+* a service-account key file (``credentials = "key.json"``): share the sheet
+  with the account's email;
+* the user's own Google account (``credentials = "oauth"``): the installed-app
+  flow of google-auth-oauthlib, with the token cached in the user's config
+  folder (mode 0600) and refreshed automatically;
+* Application Default Credentials (``credentials = "adc"``, the default), for
+  Google Cloud.
+
+``endpoint`` points every ``*.googleapis.com`` request (the API and token
+refreshes) at another base URL: a proxy, a private endpoint, or the tests'
+emulator.  With it set, no request goes to Google.  Credentials and tokens
+never appear in log lines or error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def config_dir() -> Path:
+    """The user's sheetsync config folder ($XDG_CONFIG_HOME/sheetsync or ~/.config/sheetsync)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "sheetsync"
+
+
+def rewrite_url(url: str, endpoint: str | None) -> str:
+    """``url`` sent to ``endpoint`` instead, when it is a Google API URL."""
+    if not endpoint:
+        return url
+    parts = urlsplit(url)
+    if not parts.hostname or not parts.hostname.endswith("googleapis.com"):
+        return url
+    base = urlsplit(endpoint.rstrip("/"))
+    return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Bounded exponential back-off with jitter for 408, 429 and 5xx answers."""
+
+    retries: int = 5
+    base: float = 1.0
+    cap: float = 32.0
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def delay(self, attempt: int) -> float:
+        return min(self.cap, self.base * 2**attempt) * (0.5 + self.jitter() / 2)
+
+
+def _auth_request(endpoint: str | None) -> Any:
+    from google.auth.transport.requests import Request
+
+    class EndpointRequest(Request):
+        def __call__(self, url: str, *args: Any, **kwargs: Any) -> Any:
+            return super().__call__(rewrite_url(url, endpoint), *args, **kwargs)
+
+    return EndpointRequest()
+
+
+def http_client(
+    credentials: Any, *, endpoint: str | None = None, backoff: Backoff | None = None
+) -> Any:
+    """A gspread HTTP client that rewrites the endpoint and retries a bounded number of times.
+
+    gspread 6.2.1's own back-off client never gives up on a persistent 429, so
+    retrying is done here, with a limit.
+    """
+    import requests
+    from google.auth.transport.requests import AuthorizedSession
+    from gspread.exceptions import APIError
+    from gspread.http_client import HTTPClient
+
+    policy = backoff or Backoff()
+
+    class SheetsyncHTTPClient(HTTPClient):
+        requests_sent = 0
+
+        def request(  # type: ignore[override]
+            self, method: str, endpoint_url: str, *args: Any, **kwargs: Any
+        ) -> Any:
+            url = rewrite_url(endpoint_url, endpoint)
+            attempt = 0
+            while True:
+                self.requests_sent += 1
+                try:
+                    return super().request(method, url, *args, **kwargs)
+                except APIError as exc:
+                    status = exc.response.status_code
+                    if status not in RETRY_STATUSES or attempt >= policy.retries:
+                        raise
+                    log.info("%s %s answered %s; retrying", method.upper(), _path(url), status)
+                except (requests.ConnectionError, requests.Timeout) as exc:
+                    if attempt >= policy.retries:
+                        raise
+                    log.info(
+                        "%s %s failed (%s); retrying",
+                        method.upper(),
+                        _path(url),
+                        type(exc).__name__,
+                    )
+                policy.sleep(policy.delay(attempt))
+                attempt += 1
+
+    session = AuthorizedSession(credentials, auth_request=_auth_request(endpoint))
+    client = SheetsyncHTTPClient(credentials, session=session)
+    client.auth = credentials
+    client.set_timeout((10, 120))
+    return client
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+@dataclass
+class GoogleCredentials:
+    """Loaded credentials and, for a service account, the email to share sheets with."""
+
+    credentials: Any
+    account_email: str | None
+    kind: str
+
+
+def load_credentials(
+    setting: str | None,
+    *,
+    scopes: tuple[str, ...] = (SHEETS_SCOPE,),
+    oauth_client: str | None = None,
+    token_cache: Path | None = None,
+    endpoint: str | None = None,
+) -> GoogleCredentials:
+    """Credentials for ``setting``: a key file path, "oauth", "adc" or "token".
+
+    "token" takes a ready OAuth access token from $SHEETSYNC_GOOGLE_TOKEN (for
+    example from ``gcloud auth print-access-token``).
+    """
+    choice = (setting or "adc").strip()
+    if choice == "adc":
+        return _adc(scopes)
+    if choice == "token":
+        token = os.environ.get("SHEETSYNC_GOOGLE_TOKEN", "")
+        if not token:
+            raise ConfigError('credentials = "token" needs the token in SHEETSYNC_GOOGLE_TOKEN.')
+        from google.oauth2.credentials import Credentials
+
+        return GoogleCredentials(Credentials(token=token), None, "token")
+    if choice == "oauth":
+        return _oauth(
+            scopes, oauth_client, token_cache or config_dir() / "google-token.json", endpoint
+        )
+    return _service_account(Path(choice).expanduser(), scopes)
+
+
+def _service_account(path: Path, scopes: tuple[str, ...]) -> GoogleCredentials:
+    from google.oauth2 import service_account
+
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Credentials file {path} does not exist. Download a service-account key (JSON) "
+            'from the Google Cloud console, or set credentials = "oauth" to use your own '
+            "Google account."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Credentials file {path} is not a JSON key file ({type(exc).__name__})."
+        ) from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise ConfigError(
+            f'{path} is not a service-account key (its "type" is not "service_account"). '
+            "credentials.example.json shows the shape."
+        )
+    try:
+        creds = service_account.Credentials.from_service_account_info(info, scopes=list(scopes))
+    except (ValueError, KeyError) as exc:
+        # the message may quote the key's fields, so it is not repeated here
+        raise ConfigError(
+            f"{path} is not a usable service-account key ({type(exc).__name__}); "
+            "download a new key."
+        ) from None
+    return GoogleCredentials(creds, info.get("client_email"), "service_account")
+
+
+def _adc(scopes: tuple[str, ...]) -> GoogleCredentials:
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        creds, _project = google.auth.default(scopes=list(scopes))
+    except DefaultCredentialsError:
+        raise ConfigError(
+            "No Google credentials found. Set [google] credentials in sheetsync.toml to a "
+            'service-account key file or to "oauth", or run \'gcloud auth application-default '
+            "login'."
+        ) from None
+    return GoogleCredentials(creds, getattr(creds, "service_account_email", None), "adc")
+
+
+def _oauth(
+    scopes: tuple[str, ...], client_file: str | None, cache: Path, endpoint: str | None
+) -> GoogleCredentials:
+    from google.auth.exceptions import RefreshError
+    from google.oauth2.credentials import Credentials
+
+    creds = None
+    if cache.exists():
+        try:
+            creds = Credentials.from_authorized_user_file(str(cache), list(scopes))
+        except (ValueError, OSError):
+            log.warning("ignoring the unreadable token cache %s", cache)
+    if creds is not None and not creds.valid and creds.refresh_token:
+        try:
+            creds.refresh(_auth_request(endpoint))
+        except RefreshError:
+            creds = None
+    if creds is None or not creds.valid:
+        if not client_file:
+            raise ConfigError(
+                'credentials = "oauth" needs an OAuth client file: create a Desktop OAuth '
+                "client in the Google Cloud console and set [google] oauth_client = "
+                '"client_secret.json".'
+            )
+        from google_auth_oauthlib.flow import InstalledAppFlow
+
+        flow = InstalledAppFlow.from_client_secrets_file(client_file, list(scopes))
+        creds = flow.run_local_server(port=0, open_browser=True)
+    save_token(cache, creds.to_json())
+    return GoogleCredentials(creds, None, "oauth")
+
+
+def save_token(path: Path, text: str) -> None:
+    """Write a token file readable only by the user (0600), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
