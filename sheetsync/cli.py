@@ -33,6 +33,15 @@ how stale each relationship is, writes status columns beside yours, and drafts
 follow-up emails. It never sends anything.
 """
 
+#: The module (in this package) that holds each command's ``cmd_<name>`` function;
+#: imported only when that command runs, so start-up stays light.
+HANDLERS = {
+    "run": "commands",
+    "status": "commands",
+    "preview": "commands",
+    "init": "commands",
+}
+
 EXAMPLES = {
     "run": """\
 examples:
@@ -164,9 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(args.verbose)
     try:
-        from . import commands
+        import importlib
 
-        return int(getattr(commands, f"cmd_{args.command}")(args, _overrides(args)))
+        module = importlib.import_module(f".{HANDLERS[args.command]}", __package__)
+        return int(getattr(module, f"cmd_{args.command}")(args, _overrides(args)))
     except SheetsyncError as exc:
         if args.verbose:
             traceback.print_exc()
