@@ -29,7 +29,24 @@ from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
 SITUATIONS = ("first_followup", "checkin", "reconnect", "meet_in_person")
-DESTINATIONS = ("eml",)
+DESTINATIONS = ("eml", "imap", "gmail", "tab")
+SECURITY = ("ssl", "starttls", "plain")
+
+
+@dataclass(frozen=True)
+class MailAccount:
+    """An IMAP or SMTP account.  The password is never in the config file: it comes
+    from the environment variable ``password_env`` or, with ``keyring``, the system
+    keyring (service "sheetsync", user "<user>@<host>")."""
+
+    host: str
+    port: int
+    user: str = ""
+    security: str = "ssl"
+    cafile: str | None = None
+    password_env: str = ""
+    keyring: bool = False
+    mailbox: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,11 @@ class Config:
     template_names: Mapping[str, str] = field(default_factory=lambda: {s: s for s in SITUATIONS})
     destination: str = "eml"
     drafts_folder: Path = Path("drafts")
+    drafts_tab: str = "Drafts"
+    gmail_user: str = "me"
+    imap: MailAccount | None = None
+    smtp: MailAccount | None = None
+    digest: str | None = None  # None (off), "smtp" or "imap"
     me_name: str = ""
     me_email: str = ""
     signature: str = ""
@@ -98,7 +120,20 @@ ENVIRONMENT = {
 }
 
 _TOP_KEYS = {"sheet", "tab", "output", "locale", "daily_cap"}
-_TABLES = {"me", "columns", "status_columns", "cadence", "tiers", "drafts", "templates", "google"}
+_TABLES = {
+    "me",
+    "columns",
+    "status_columns",
+    "cadence",
+    "tiers",
+    "drafts",
+    "templates",
+    "google",
+    "imap",
+    "smtp",
+    "digest",
+}
+_ACCOUNT_KEYS = {"host", "port", "user", "security", "cafile", "password_env", "keyring"}
 _TABLE_KEYS = {
     "me": {"name", "email", "signature"},
     "columns": set(SYNONYMS),
@@ -112,7 +147,10 @@ _TABLE_KEYS = {
         "in_person_weight",
         "untiered_weight",
     },
-    "drafts": {"destination", "folder"},
+    "drafts": {"destination", "folder", "tab", "gmail_user"},
+    "imap": _ACCOUNT_KEYS | {"drafts_mailbox"},
+    "smtp": set(_ACCOUNT_KEYS),
+    "digest": {"send", "via"},
     "templates": {"folder", *SITUATIONS},
     "google": {"credentials", "oauth_client", "sheets_endpoint"},
 }
@@ -232,6 +270,28 @@ def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
         changes["destination"] = dest
     if "folder" in drafts:
         changes["drafts_folder"] = rd.path_value("[drafts] folder", drafts["folder"])
+    if "tab" in drafts:
+        changes["drafts_tab"] = rd.text("[drafts] tab", drafts["tab"]).strip() or "Drafts"
+    if "gmail_user" in drafts:
+        changes["gmail_user"] = rd.text("[drafts] gmail_user", drafts["gmail_user"]).strip() or "me"
+    for kind, default_port in (
+        ("imap", {"ssl": 993, "starttls": 143, "plain": 143}),
+        ("smtp", {"ssl": 465, "starttls": 587, "plain": 25}),
+    ):
+        if kind in doc:
+            changes[kind] = _account(rd, kind, doc[kind], default_port)
+    digest = doc.get("digest", {})
+    if digest.get("send", False) is not False:
+        if digest["send"] is not True:
+            raise rd.fail("[digest] send", "true or false", digest["send"])
+        via = rd.text("[digest] via", digest.get("via", "smtp"))
+        if via not in ("smtp", "imap"):
+            raise rd.fail("[digest] via", '"smtp" or "imap"', via)
+        if via not in doc:
+            raise ConfigError(f'{path}: [digest] via = "{via}" needs an [{via}] table.')
+        changes["digest"] = via
+    if changes.get("destination") == "imap" and "imap" not in doc:
+        raise ConfigError(f'{path}: [drafts] destination = "imap" needs an [imap] table.')
     templates = doc.get("templates", {})
     if "folder" in templates:
         changes["templates_dir"] = rd.path_value("[templates] folder", templates["folder"])
@@ -256,6 +316,42 @@ def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
             f"{path}: [google] sheets_endpoint",
         )
     return replace(config, scoring=scoring, **changes)
+
+
+def _account(
+    rd: _Reader, kind: str, table: Mapping[str, Any], ports: Mapping[str, int]
+) -> MailAccount:
+    if "password" in table:
+        raise ConfigError(
+            f"{rd.path}: [{kind}] password: passwords never go in the config file. Put it in "
+            f"the environment variable named by [{kind}] password_env, or in the system keyring "
+            f"with [{kind}] keyring = true."
+        )
+    if "host" not in table:
+        raise rd.fail(f"[{kind}] host", "the server's host name", None)
+    security = rd.text(f"[{kind}] security", table.get("security", "ssl"))
+    if security not in SECURITY:
+        raise rd.fail(f"[{kind}] security", '"ssl", "starttls" or "plain"', security)
+    port = rd.whole(f"[{kind}] port", table.get("port", ports[security]), low=1, high=65535)
+    keyring = table.get("keyring", False)
+    if not isinstance(keyring, bool):
+        raise rd.fail(f"[{kind}] keyring", "true or false", keyring)
+    cafile = table.get("cafile")
+    return MailAccount(
+        host=rd.text(f"[{kind}] host", table["host"]),
+        port=port,
+        user=rd.text(f"[{kind}] user", table.get("user", "")),
+        security=security,
+        cafile=str(rd.path_value(f"[{kind}] cafile", cafile)) if cafile else None,
+        password_env=rd.text(
+            f"[{kind}] password_env",
+            table.get("password_env", f"SHEETSYNC_{kind.upper()}_PASSWORD"),
+        ),
+        keyring=keyring,
+        mailbox=rd.text("[imap] drafts_mailbox", table["drafts_mailbox"])
+        if "drafts_mailbox" in table
+        else None,
+    )
 
 
 def _is_remote(location: str) -> bool:

@@ -23,9 +23,10 @@ from .config import Config
 from .contacts import read_contacts, row_fingerprint
 from .dates import day_first_for_locale, humanize_ago
 from .drafting import Draft, TemplateSet, choose_template, file_stem, is_email, message_id_for
-from .errors import DeliveryError, TemplateError
+from .errors import ConfigError, DeliveryError, TemplateError
 from .grid import Formula, Grid, a1, cell_at, is_blank, value_at
 from .outbox import Outbox, open_outbox
+from .outbox.base import close_outbox, flush_outbox
 from .result import CellChange, RowOutcome, RunResult
 from .scoring import CHECK_DATA, DO_NOT_CONTACT, NEW, SNOOZED, queue, ranked, score
 from .writeback import RowValues, WritePlan, place
@@ -201,7 +202,17 @@ def run(
     analysis = analyse(grid, config, today, where=where)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
-    actions = _draft_all(analysis, config, templates, outbox, today, now, dry_run, result, progress)
+    if not dry_run and outbox is None and analysis.to_draft:
+        outbox = open_outbox(config, sheet)
+    try:
+        actions = _draft_all(
+            analysis, config, templates, outbox, today, now, dry_run, result, progress
+        )
+        if not dry_run:
+            _flush(outbox, actions, result)
+    finally:
+        if outbox is not None:
+            close_outbox(outbox)
     plan = plan_values(analysis, config, today, actions, result.warnings)
     if dry_run:
         placement = place(analysis.grid, plan, where=where)
@@ -215,6 +226,7 @@ def run(
     result.cells_written = len(placement.writes)
     result.changes = _changes(analysis, placement)
     result.rows = row_outcomes(analysis, plan, actions)
+    _digest(result, config, now)
     log.info(
         "%s: %d contacts, %d cells %s, %d drafts %s",
         where,
@@ -254,8 +266,7 @@ def _draft_all(
     if not analysis.to_draft:
         return actions
     templates = templates or TemplateSet(config.templates_dir)
-    if not dry_run:
-        outbox = outbox or open_outbox(config)
+    if not dry_run and outbox is not None:
         result.destination = outbox.describe()
     total = len(analysis.to_draft)
     for done, label in enumerate(analysis.to_draft, start=1):
@@ -280,6 +291,34 @@ def _draft_all(
         kind = "drafted" if saved.created else "draft exists"
         actions[label] = _Action(kind, draft.subject, saved.location)
     return actions
+
+
+def _digest(result: RunResult, config: Config, now: dt.datetime) -> None:
+    """Send the morning digest to the user; a failure is a warning, never a failed run."""
+    if config.digest is None or result.dry_run:
+        return
+    from .digest import send_digest
+
+    try:
+        where = send_digest(result, config, now=now)
+    except (DeliveryError, ConfigError) as exc:
+        result.warnings.append(f"digest not sent: {exc}")
+        return
+    if where:
+        log.info("digest sent to %s", where)
+
+
+def _flush(outbox: Outbox | None, actions: dict[int, _Action], result: RunResult) -> None:
+    """Store what the destination queued; if that fails, none of those drafts count."""
+    if outbox is None:
+        return
+    try:
+        flush_outbox(outbox)
+    except DeliveryError as exc:
+        for action in actions.values():
+            if action.action == "drafted":
+                action.action, action.note = "no draft", f"draft not saved: {exc}"
+        result.warnings.append(f"drafts not saved: {exc}")
 
 
 def _note(rec: Any, action: _Action | None, last_header: str, today: dt.date) -> str:

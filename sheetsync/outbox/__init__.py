@@ -8,13 +8,24 @@ from .base import Outbox, Saved
 from .eml import EmlFolder
 from .memory import MemoryOutbox
 
-DESTINATIONS = {"eml": "a folder of .eml files"}
+DESTINATIONS = {
+    "eml": "a folder of .eml files",
+    "imap": "the Drafts folder of an IMAP mailbox",
+    "gmail": "Gmail drafts, through the Gmail API",
+    "tab": "a Drafts tab in the same spreadsheet",
+}
 
 
-def open_outbox(config: Config) -> Outbox:
-    """The destination named in the config."""
+def open_outbox(config: Config, sheet: object | None = None) -> Outbox:
+    """The destination named in the config (``sheet`` is the run's sheet, for "tab")."""
     if config.destination == "eml":
         return EmlFolder(config.drafts_folder, sender=config.me_email, sender_name=config.me_name)
+    if config.destination == "imap":
+        from .imap import ImapDrafts
+
+        if config.imap is None:
+            raise ConfigError('[drafts] destination = "imap" needs an [imap] table.')
+        return ImapDrafts(config.imap, sender=config.me_email, sender_name=config.me_name)
     known = ", ".join(f"{k} ({v})" for k, v in DESTINATIONS.items())
     raise ConfigError(f"Unknown draft destination '{config.destination}'. Known: {known}.")
 
