@@ -33,17 +33,30 @@ def dovecot(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot]:
 
 def account(server: Dovecot, security: str = "ssl", **kw: object) -> MailAccount:
     port = server.imaps_port if security == "ssl" else server.imap_port
-    base = MailAccount(host="127.0.0.1", port=port, user=server.user, security=security,
-                       cafile=str(server.cafile), password_env=PASSWORD_ENV)
+    base = MailAccount(
+        host="127.0.0.1",
+        port=port,
+        user=server.user,
+        security=security,
+        cafile=str(server.cafile),
+        password_env=PASSWORD_ENV,
+    )
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
 def draft(name: str = "Ada Lovelace", cycle: str = "2026-09-01") -> Draft:
     key = f"email:{name.split()[0].lower()}@example.com"
     mid = message_id_for(key, cycle)
-    return Draft(message_id=mid, contact_key=key, to_name=name,
-                 to_email=f"{name.split()[0].lower()}@example.com", subject="Checking in",
-                 body="Hello\n", template="checkin", stem="x")
+    return Draft(
+        message_id=mid,
+        contact_key=key,
+        to_name=name,
+        to_email=f"{name.split()[0].lower()}@example.com",
+        subject="Checking in",
+        body="Hello\n",
+        template="checkin",
+        stem="x",
+    )
 
 
 @pytest.mark.parametrize("security", ["ssl", "starttls", "plain"])
@@ -85,8 +98,9 @@ def test_wrong_password(dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch) -> No
         box.save(draft("Bo Diddley"), now=NOW)
 
 
-def test_missing_password_says_where_to_put_it(dovecot: Dovecot,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_password_says_where_to_put_it(
+    dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(PASSWORD_ENV)
     with pytest.raises(ConfigError, match=PASSWORD_ENV):
         ImapDrafts(account(dovecot)).save(draft(), now=NOW)
@@ -133,13 +147,19 @@ HEADER = ["Name", "Email", "Last contacted", "What", "Last met"]
 
 
 def contacts() -> list[list[object]]:
-    return [HEADER] + [[f"Person {i}", f"p{i}@example.com", TODAY - dt.timedelta(days=100 + i),
-                        "chess", None] for i in range(4)]
+    return [HEADER] + [
+        [f"Person {i}", f"p{i}@example.com", TODAY - dt.timedelta(days=100 + i), "chess", None]
+        for i in range(4)
+    ]
 
 
 def imap_config(server: Dovecot) -> Config:
-    return Config(destination="imap", imap=account(server), me_email="sam@example.com",
-                  scoring=ScoringSettings(daily_cap=3))
+    return Config(
+        destination="imap",
+        imap=account(server),
+        me_email="sam@example.com",
+        scoring=ScoringSettings(daily_cap=3),
+    )
 
 
 class CrashingSheet(MemorySheet):
@@ -162,8 +182,9 @@ def test_run_drafts_into_imap_once_even_after_a_crash(dovecot: Dovecot) -> None:
     assert sum(1 for r in sheet.grid[1:] if r[drafted] == TODAY) == 3
 
 
-def test_failed_destination_writes_nothing_false(dovecot: Dovecot, example_xlsx: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_destination_writes_nothing_false(
+    dovecot: Dovecot, example_xlsx: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "nope")
     result = run(imap_config(dovecot), sheet=XlsxSheet(example_xlsx), today=TODAY, now=NOW)
     assert result.drafts_created == 0 and result.count("no draft") == 3

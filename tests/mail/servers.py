@@ -189,8 +189,13 @@ class Dovecot:
         self.imap_port, self.imaps_port = free_port(), free_port()
         group = account.pw_name if os.geteuid() != 0 else "dovecot"
         config = CONFIG.format(
-            dir=self.folder, imap=self.imap_port, imaps=self.imaps_port, user=account.pw_name,
-            group=group, dh=DH, mailboxes=DRAFTS if self.drafts_box else NO_DRAFTS,
+            dir=self.folder,
+            imap=self.imap_port,
+            imaps=self.imaps_port,
+            user=account.pw_name,
+            group=group,
+            dh=DH,
+            mailboxes=DRAFTS if self.drafts_box else NO_DRAFTS,
         )
         conf = self.folder / "dovecot.conf"
         conf.write_text(config)
@@ -234,7 +239,9 @@ class Dovecot:
             for uid in data[0].split():
                 _, parts = conn.uid("FETCH", uid, "(FLAGS RFC822)")
                 head = parts[0][0].decode() if isinstance(parts[0], tuple) else ""
-                flags = set(head.split("FLAGS (", 1)[1].split(")", 1)[0].split()) if "FLAGS (" in head else set()
+                flags = set()
+                if "FLAGS (" in head:
+                    flags = set(head.split("FLAGS (", 1)[1].split(")", 1)[0].split())
                 raw = parts[0][1] if isinstance(parts[0], tuple) else b""
                 found.append((flags, message_from_bytes(raw, policy=policy.default)))
             return found  # type: ignore[return-value]
@@ -268,8 +275,9 @@ class SmtpCapture:
                 )
                 return "250 OK"
 
-        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
-                         auth_data: Any) -> AuthResult:
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+        ) -> AuthResult:
             ok = (
                 isinstance(auth_data, LoginPassword)
                 and auth_data.login.decode() == outer.user
@@ -280,8 +288,11 @@ class SmtpCapture:
         kwargs: dict[str, Any] = {}
         if self.user is not None:
             # aiosmtpd does not count implicit TLS as TLS for AUTH, only STARTTLS
-            kwargs = {"authenticator": authenticate, "auth_require_tls": self.tls == "starttls",
-                      "auth_required": True}
+            kwargs = {
+                "authenticator": authenticate,
+                "auth_require_tls": self.tls == "starttls",
+                "auth_required": True,
+            }
         if self.tls is not None:
             import ssl
 
