@@ -149,9 +149,15 @@ def test_update_cells_are_typed_and_grouped() -> None:
     assert len(first["rows"]) == 2, "rows 4 and 5 share columns G:H, so they share a request"
     assert first["rows"][1]["values"][0] == {"userEnteredValue": {"stringValue": "=SUM(A1)"}}
     assert first["fields"] == "userEnteredValue"
-    date_cell = requests[1]["updateCells"]["rows"][0]["values"][0]
-    assert date_cell == {"userEnteredValue": {"numberValue": 43831}}
-    assert requests[1]["updateCells"]["rows"][1]["values"][0] == {}, "None clears the cell"
+    dates = requests[1]["updateCells"]
+    assert dates["rows"][0]["values"][0] == {
+        "userEnteredValue": {"numberValue": 43831},
+        "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+    }
+    assert dates["fields"] == "userEnteredValue,userEnteredFormat.numberFormat"
+    cleared = requests[2]["updateCells"]
+    assert cleared["rows"][0]["values"][0] == {}, "None clears the cell"
+    assert cleared["fields"] == "userEnteredValue", "and leaves its format alone"
 
 
 def test_time_zones() -> None:

@@ -6,8 +6,8 @@
 2. ``values.get`` of the tab just before writing: a fresh read to find every
    contact's row again by identity.
 3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow,
-   set date formats on new date columns, and ``updateCells`` with typed values
-   (``stringValue`` can never become a formula).  The service applies a batch
+   and ``updateCells`` with typed values (``stringValue`` can never become a
+   formula; dates carry their DATE format).  The service applies a batch
    whole or not at all.
 
 When no owned cell would change, requests 2 and 3 are not sent.
@@ -38,7 +38,6 @@ GRID_FIELDS = (
     "effectiveFormat/numberFormat/type))))"
 )
 DATE_TYPES = {"DATE", "DATE_TIME"}
-DATE_COLUMNS = ("next_followup", "drafted")
 
 
 def spreadsheet_key(location: str) -> str | None:
@@ -77,7 +76,11 @@ class GoogleSheet:
     # -- reading ------------------------------------------------------------------------
 
     def read(self) -> Grid:
-        params: dict[str, Any] = {"includeGridData": "true", "fields": GRID_FIELDS}
+        params: dict[str, Any] = {
+            "includeGridData": "true",
+            "fields": GRID_FIELDS,
+            "prettyPrint": "false",  # the grid is most of the bytes: no indentation
+        }
         if self.tab:
             params["ranges"] = [quote_title(self.tab)]
         data = self._call("read", self.client.fetch_sheet_metadata, self.key, params=params)
@@ -137,6 +140,7 @@ class GoogleSheet:
             params={
                 "valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER",
+                "prettyPrint": "false",
             },
         )
         grid: Grid = [list(row) for row in fresh.get("values", [])]
@@ -179,64 +183,51 @@ class GoogleSheet:
                     }
                 }
             )
-        colmap = placement.colmap
-        if colmap is not None and placement.header_writes:
-            added = {w.col for w in placement.header_writes}
-            for key in DATE_COLUMNS:
-                col = colmap.owned.get(key)
-                if col in added:
-                    requests.append(self._date_format(col, colmap.header_row + 1))
         requests.extend(self._update_cells(writes))
         return requests
 
-    def _date_format(self, col: int, first_row: int) -> dict[str, Any]:
-        return {
-            "repeatCell": {
-                "range": {
-                    "sheetId": self.sheet_id,
-                    "startRowIndex": first_row,
-                    "startColumnIndex": col,
-                    "endColumnIndex": col + 1,
-                },
-                "cell": {
-                    "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
-                },
-                "fields": "userEnteredFormat.numberFormat",
-            }
-        }
-
     def _update_cells(self, writes: list[CellWrite]) -> list[dict[str, Any]]:
-        """updateCells requests, one per run of adjacent cells in a row, merged down rows."""
+        """updateCells requests: one per run of adjacent cells of one kind in a row,
+        merged down consecutive rows.
+
+        Dates carry their DATE format (a real date in the sheet, only in the cells
+        written); other cells set the value alone and keep their format.
+        """
         by_row: dict[int, dict[int, Cell]] = {}
         for w in writes:
             by_row.setdefault(w.row, {})[w.col] = w.value
-        runs: list[tuple[int, int, list[Cell]]] = []  # (row, first col, values)
+        runs: list[tuple[int, int, bool, list[Cell]]] = []  # (row, first col, dates?, values)
         for r in sorted(by_row):
             cells = by_row[r]
-            start = prev = None
+            prev: tuple[int, bool] | None = None
             for c in sorted(cells):
-                if start is None or c != prev + 1:  # type: ignore[operator]
-                    runs.append((r, c, []))
-                    start = c
-                runs[-1][2].append(cells[c])
-                prev = c
+                dated = isinstance(cells[c], dt.date)
+                if prev is None or prev != (c - 1, dated):
+                    runs.append((r, c, dated, []))
+                runs[-1][3].append(cells[c])
+                prev = (c, dated)
         requests: list[dict[str, Any]] = []
         block: dict[str, Any] | None = None
-        last: tuple[int, int, int] | None = None
-        for r, c, values in runs:
+        last: tuple[int, int, bool, int] | None = None
+        for r, c, dated, values in runs:
             row_data = {"values": [_cell_data(v) for v in values]}
-            if block is not None and last == (r - 1, c, len(values)):
+            if block is not None and last == (r - 1, c, dated, len(values)):
                 block["updateCells"]["rows"].append(row_data)
             else:
+                fields = (
+                    "userEnteredValue,userEnteredFormat.numberFormat"
+                    if dated
+                    else ("userEnteredValue")
+                )
                 block = {
                     "updateCells": {
                         "start": {"sheetId": self.sheet_id, "rowIndex": r, "columnIndex": c},
                         "rows": [row_data],
-                        "fields": "userEnteredValue",
+                        "fields": fields,
                     }
                 }
                 requests.append(block)
-            last = (r, c, len(values))
+            last = (r, c, dated, len(values))
         return requests
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -359,7 +350,10 @@ def _cell_data(value: Cell) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, dt.date):
-        return {"userEnteredValue": {"numberValue": date_to_serial(value)}}
+        return {
+            "userEnteredValue": {"numberValue": date_to_serial(value)},
+            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+        }
     if isinstance(value, int | float):
         return {"userEnteredValue": {"numberValue": value}}
     return {"userEnteredValue": {"stringValue": str(value)}}
