@@ -67,6 +67,11 @@ def connect(account: MailAccount, *, timeout: float = 30.0) -> imaplib.IMAP4:
         else:
             conn = imaplib.IMAP4(account.host, account.port, timeout=timeout)
             if account.security == "starttls":
+                if "STARTTLS" not in conn.capabilities:
+                    raise DeliveryError(
+                        f"The IMAP server {where} does not offer STARTTLS; use "
+                        '[imap] security = "ssl" (usually port 993).'
+                    )
                 conn.starttls(ssl_context=context)
         if account.user:
             conn.login(account.user, password)
