@@ -26,6 +26,14 @@ def open_outbox(config: Config, sheet: object | None = None) -> Outbox:
         if config.imap is None:
             raise ConfigError('[drafts] destination = "imap" needs an [imap] table.')
         return ImapDrafts(config.imap, sender=config.me_email, sender_name=config.me_name)
+    if config.destination == "gmail":
+        from .gmail import open_gmail_drafts
+
+        return open_gmail_drafts(config)
+    if config.destination == "tab":
+        from .sheet_tab import open_drafts_tab
+
+        return open_drafts_tab(sheet, config.drafts_tab)
     known = ", ".join(f"{k} ({v})" for k, v in DESTINATIONS.items())
     raise ConfigError(f"Unknown draft destination '{config.destination}'. Known: {known}.")
 

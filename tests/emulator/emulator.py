@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
 
 from . import structure, values
 from .auth import TokenInfo, Tokens
 from .formats import formatted, formula_cell, python_cell, python_value
+from .gmail import install_gmail
 from .model import (
     Cell,
     Sheet,
@@ -49,6 +51,7 @@ class SheetsEmulator:
         self.core.identify = self.auth.identify
         self.base_url = ""
         self._routes()
+        self.gmail = install_gmail(self)  # Gmail API drafts, see gmail.py
 
     def _routes(self) -> None:
         s, add = self.store, self.core.route
@@ -303,10 +306,15 @@ class SheetsEmulator:
             book = self.store.book(key)
             book.shared_with = (book.shared_with or set()) | set(identities)
 
-    def register_token(self, token: str, identity: str | None) -> None:
-        """Give a static bearer token (``test-token``) an identity."""
+    def register_token(self, token: str, identity: str | None, scope: str | None = None) -> None:
+        """Give a static bearer token (``test-token``) an identity and, optionally, its
+        space-separated scopes (None: unknown, so every scope check passes)."""
         with self.auth.lock:
-            self.auth.known[token] = TokenInfo(token=token, identity=identity)
+            self.auth.known[token] = TokenInfo(token=token, identity=identity, scope=scope)
+
+    def gmail_drafts(self, user: str = "me") -> list[EmailMessage]:
+        """The messages in ``user``'s Gmail drafts, oldest first (``emu.gmail`` has more)."""
+        return self.gmail.drafts(user)
 
     def revoke_token(self, token: str) -> None:
         """Requests with this access token get 401; a refresh token stops refreshing."""
