@@ -34,6 +34,9 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+#: Gmail drafts (the "gmail" destination).  Google has no narrower scope for drafts: this
+#: one also allows sending, which sheetsync never does.
+GMAIL_COMPOSE = "https://www.googleapis.com/auth/gmail.compose"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -78,13 +81,35 @@ def _auth_request(endpoint: str | None) -> Any:
     return EndpointRequest()
 
 
+def authorized_session(credentials: Any, *, endpoint: str | None = None) -> Any:
+    """A ``requests`` session that sends the bearer token and refreshes it via ``endpoint``."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials, auth_request=_auth_request(endpoint))
+
+
+def scopes_for(destination: str) -> tuple[str, ...]:
+    """The OAuth scopes a run asks for: Sheets, plus gmail.compose when drafts go to Gmail.
+
+    The sheet and the drafts ask for the same scopes, so one cached OAuth token
+    serves both: a refresh that asked for fewer would leave the other without access.
+    """
+    return (SHEETS_SCOPE, GMAIL_COMPOSE) if destination == "gmail" else (SHEETS_SCOPE,)
+
+
 def http_client(
-    credentials: Any, *, endpoint: str | None = None, backoff: Backoff | None = None
+    credentials: Any,
+    *,
+    endpoint: str | None = None,
+    backoff: Backoff | None = None,
+    throttle: Callable[[str, str], None] | None = None,
 ) -> Any:
     """A gspread HTTP client that rewrites the endpoint and retries a bounded number of times.
 
     gspread 6.2.1's own back-off client never gives up on a persistent 429, so
-    retrying is done here, with a limit.
+    retrying is done here, with a limit.  ``throttle(method, url)``, when given,
+    is called before every request (retries included) and may wait: a shared
+    quota guard uses it to keep many sheets inside Google's requests per minute.
     """
     import requests
     from google.auth.transport.requests import AuthorizedSession
@@ -102,6 +127,8 @@ def http_client(
             url = rewrite_url(endpoint_url, endpoint)
             attempt = 0
             while True:
+                if throttle is not None:
+                    throttle(method, url)
                 self.requests_sent += 1
                 try:
                     return super().request(method, url, *args, **kwargs)

@@ -6,6 +6,7 @@ to :func:`sheetsync.run` to choose it yourself (:class:`MemorySheet` in tests).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Config
@@ -25,12 +26,13 @@ def open_sheet(
     tab: str | None = None,
     output: str | None = None,
     config: Config | None = None,
+    throttle: Callable[[str, str], None] | None = None,
 ) -> SheetBackend:
     """The backend for ``location``: a Google Sheets URL or key, or a local .xlsx/.csv path."""
     path = Path(location).expanduser()
     key = spreadsheet_key(location)
     if key is not None and (is_google_location(location) and not path.exists()):
-        return _google_sheet(key, tab, output, config or Config())
+        return _google_sheet(key, tab, output, config or Config(), throttle)
     kind = LOCAL_KINDS.get(path.suffix.lower())
     if kind == "xlsx":
         return XlsxSheet(path, tab=tab, output=output)
@@ -45,18 +47,32 @@ def open_sheet(
     )
 
 
-def open_configured_sheet(config: Config) -> SheetBackend:
-    """The backend for the config's sheet (``sheet``, ``tab``, ``output`` and ``[google]``)."""
+def open_configured_sheet(
+    config: Config, *, throttle: Callable[[str, str], None] | None = None
+) -> SheetBackend:
+    """The backend for the config's sheet (``sheet``, ``tab``, ``output`` and ``[google]``).
+
+    ``throttle(method, url)`` is called before every Google API request (a shared
+    rate limiter when many sheets run at once).
+    """
     if not config.sheet:
         raise ConfigError(
             "No sheet to work on: pass --sheet PATH_OR_URL, set SHEETSYNC_SHEET, or put "
             'sheet = "contacts.xlsx" in sheetsync.toml (sheetsync init writes one).'
         )
-    return open_sheet(config.sheet, tab=config.tab, output=config.output, config=config)
+    return open_sheet(
+        config.sheet, tab=config.tab, output=config.output, config=config, throttle=throttle
+    )
 
 
-def _google_sheet(key: str, tab: str | None, output: str | None, config: Config) -> GoogleSheet:
-    from ..google import http_client, load_credentials
+def _google_sheet(
+    key: str,
+    tab: str | None,
+    output: str | None,
+    config: Config,
+    throttle: Callable[[str, str], None] | None = None,
+) -> GoogleSheet:
+    from ..google import http_client, load_credentials, scopes_for
 
     if output:
         raise ConfigError(
@@ -65,10 +81,11 @@ def _google_sheet(key: str, tab: str | None, output: str | None, config: Config)
         )
     creds = load_credentials(
         config.google_credentials,
+        scopes=scopes_for(config.destination),
         oauth_client=config.oauth_client,
         endpoint=config.sheets_endpoint,
     )
-    client = http_client(creds.credentials, endpoint=config.sheets_endpoint)
+    client = http_client(creds.credentials, endpoint=config.sheets_endpoint, throttle=throttle)
     return GoogleSheet(key, client=client, tab=tab, account_email=creds.account_email)
 
 
