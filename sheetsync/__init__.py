@@ -42,6 +42,9 @@ _EXPORTS = {
     "ColumnMissing": "errors",
     "TemplateError": "errors",
     "DeliveryError": "errors",
+    "ImportFileError": "errors",
+    "read_contacts_file": "importers",
+    "plan_import": "importing",
 }
 
 __all__ = ["__version__", *_EXPORTS]

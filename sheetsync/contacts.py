@@ -115,6 +115,7 @@ def read_contacts(
     parse_days = _Cached(parse_cadence)
     tiers = {name.casefold(): (name, tier) for name, tier in settings.tiers.items()}
     owned_drafted = colmap.owned.get("drafted")
+    owned_next = colmap.owned.get("next_followup")
     records: list[dict[str, Any]] = []
     ambiguous: list[str] = []
 
@@ -149,6 +150,12 @@ def read_contacts(
             rec["drafted"] = None if isinstance(got, DateError) else got
         else:
             rec["drafted"] = None
+        # Someone never contacted keeps the first follow-up sheetsync planned for them
+        # (``import`` spreads these out); see "planned" in the scoring core.
+        rec["planned"] = None
+        if owned_next is not None and rec["last_interaction"] is None:
+            got = parse_day(value_at(grid, row, owned_next))
+            rec["planned"] = None if isinstance(got, DateError) else got
         if rec["last_interaction"] is None and "last_interaction" in roles and not problems:
             rec["missing_last"] = (
                 f"{loc('last_interaction', row)} is empty; fill in when you last talked"
@@ -236,6 +243,7 @@ def _to_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         "name",
         *DATE_ROLES,
         "drafted",
+        "planned",
         "missing_last",
         "cadence",
         "weight",
@@ -245,7 +253,7 @@ def _to_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         "problem",
     ]
     frame = pd.DataFrame.from_records(list(records), columns=columns)
-    for col in (*DATE_ROLES, "drafted"):
+    for col in (*DATE_ROLES, "drafted", "planned"):
         frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
     frame["missing_last"] = (
         frame["missing_last"].astype(object).where(frame["missing_last"].notna(), "")

@@ -9,7 +9,8 @@
      │    ├── SheetLocked     the file is open in another program
      │    └── ColumnMissing   a required column is not in the header
      ├── TemplateError        a template folder or template cannot be used
-     └── DeliveryError        a draft destination refused or failed
+     ├── DeliveryError        a draft destination refused or failed
+     └── ImportFileError      a file given to ``import`` is not a contacts export
 
 A problem with one row (an odd date, a missing field for a template) is not an
 exception: it becomes a note on that row and in the run's report.  Every
@@ -68,10 +69,20 @@ class DeliveryError(SheetsyncError):
     exit_code = 6
 
 
+class ImportFileError(SheetsyncError):
+    """A file given to ``sheetsync import`` cannot be read as a contacts export.
+
+    The message names the file and the line, and nothing has been written.
+    """
+
+    exit_code = 2
+
+
 __all__ = [
     "ColumnMissing",
     "ConfigError",
     "DeliveryError",
+    "ImportFileError",
     "SheetError",
     "SheetLocked",
     "SheetNotFound",

@@ -21,6 +21,15 @@ The model, in plain words (the README says the same):
   without such a column, a last in-person meeting that is also the last
   interaction.  Their first follow-up is due the day after meeting, and they
   go to the front of the queue: strike while the iron is hot.
+* Never contacted: someone with no last interaction but a first follow-up
+  that sheetsync planned for them (the "Next follow-up" it wrote, which
+  ``import`` spreads over the coming weeks) is scored as if that plan were
+  where a follow-up falls due: the missing last interaction reads as
+  ``planned - cadence``.  So they are ``ok`` or ``due soon`` until the planned
+  day, ``overdue`` from it and ``lapsed`` long after, with no "days since".
+  Without a plan, an empty last interaction is ``check data`` as before; a
+  plan no later than the end of the "new" window is the one the run itself
+  wrote for a new contact, and is not a plan.
 * The queue: new contacts first, then by ``priority = score * tier weight``;
   ties go to the longer silence.  Only new, overdue and lapsed contacts whose
   current follow-up has not been drafted are queued, and at most
@@ -56,8 +65,9 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
     """The frame with scoring columns added (a new frame; the input is not changed).
 
     Added: ``days``, ``ip_days``, ``ratio``, ``score``, ``in_person_due``,
-    ``is_new``, ``drafted_cycle``, ``status``, ``next_followup``, ``eligible``,
-    ``priority``, ``reason`` (the note text for check-data rows).
+    ``is_new``, ``never_contacted``, ``drafted_cycle``, ``status``,
+    ``next_followup``, ``eligible``, ``priority``, ``reason`` (the note text for
+    check-data rows).
     """
     out = frame.copy()
     t = pd.Timestamp(today)
@@ -65,19 +75,27 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
     days = _days_between(t, last)
     ip_days = _days_between(t, out["last_in_person"])
     cadence = out["cadence"].astype(float)
-    ratio = days / cadence
-    ip_over = (ip_days / settings.in_person_cadence - 1).clip(lower=0).fillna(0.0)
-    regular = ratio + settings.in_person_weight * ip_over
 
     anchor = out["first_met"].where(
         out["first_met"].notna(),
         out["last_in_person"].where(out["last_in_person"] == last),
     )
     new_days = _days_between(t, anchor)
+    # Never contacted: a planned first follow-up stands in for a due date.
+    planned = out["planned"] if "planned" in out.columns else pd.Series(pd.NaT, index=out.index)
+    window_end = anchor + pd.Timedelta(days=settings.new_window)
+    has_plan = last.isna() & planned.notna() & (anchor.isna() | (planned > window_end))
+    stand_in = (planned - pd.to_timedelta(cadence, unit="D")).where(has_plan)
+    effective = last.where(last.notna(), stand_in)
+    ratio = _days_between(t, effective) / cadence
+    ip_over = (ip_days / settings.in_person_cadence - 1).clip(lower=0).fillna(0.0)
+    regular = ratio + settings.in_person_weight * ip_over
+
     drafted = out["drafted"]
     # A follow-up belongs to the last interaction it follows; it was drafted when the
     # Drafted date is later than that interaction (drafts are never made on day 0).
     since = last.where(last.notna(), anchor)
+    since = since.where(since.notna(), effective)
     drafted_cycle = drafted.notna() & since.notna() & (drafted > since)
     # Still "new" after the first follow-up is drafted, until the user records an
     # interaction: the status then says the same thing on every run that day.
@@ -86,7 +104,7 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
 
     problem = out["problem"].astype(str) != ""
     snoozed = out["snooze_until"].notna() & (out["snooze_until"] > t)
-    no_last = last.isna()
+    no_last = effective.isna()
     conditions = [
         problem,
         out["dnc"].astype(bool),
@@ -108,12 +126,13 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
     out["score"] = scored
     out["in_person_due"] = ip_days >= settings.in_person_cadence
     out["is_new"] = status == NEW
+    out["never_contacted"] = has_plan & (status != NEW)
     out["drafted_cycle"] = drafted_cycle
     out["status"] = status
     out["reason"] = out["problem"].where(problem, out["missing_last"].where(no_last, ""))
     out["reason"] = out["reason"].where(status == CHECK_DATA, "")
 
-    due = last + pd.to_timedelta(cadence, unit="D")
+    due = effective + pd.to_timedelta(cadence, unit="D")
     nxt = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
     regular_status = status.isin([OK, DUE_SOON, OVERDUE, LAPSED])
     nxt = nxt.where(~regular_status, due.dt.floor("D"))

@@ -7,6 +7,16 @@ a status follows its person when the user sorts, inserts or deletes rows
 mid-run; where identity is ambiguous the row is skipped with a warning, never
 guessed.  Only owned cells whose value differs are written, and an owned cell
 that holds a formula of the user's is left alone.
+
+Two more plans serve the commands that add to the user's own columns, each
+placed on a fresh read in the same way:
+
+* :class:`AppendPlan` (``import``): new contacts below the last row that holds
+  anything; a new contact whose email or name is already in the fresh read is
+  skipped, never added twice.  Existing rows are never touched.
+* :class:`UpdatePlan` (``log``): given user cells of rows found by identity key;
+  a key on no row or on several rows is refused, and so is a row whose target
+  cell holds a formula.
 """
 
 from __future__ import annotations
@@ -16,10 +26,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .columns import OWNED_DEFAULTS, ColumnMap, data_rows, detect_columns
+from .columns import OWNED_DEFAULTS, ROLE_LABELS, ColumnMap, data_rows, detect_columns
 from .contacts import row_fingerprint, row_key
 from .errors import ColumnMissing
-from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise
+from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise, row_is_blank
+from .identity import sheet_identities
 
 #: Owned columns in the order they are added to a sheet that lacks them.
 OWNED_ORDER = tuple(OWNED_DEFAULTS)
@@ -55,6 +66,8 @@ class Placement:
     skipped: list[str] = field(default_factory=list)
     colmap: ColumnMap | None = None
     previous: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    #: rows (0-based) an append adds, in the order of the plan's rows that were added
+    appended: list[int] = field(default_factory=list)
 
     @property
     def all_writes(self) -> list[CellWrite]:
@@ -187,3 +200,166 @@ def _place_row(grid: Grid, r: int, item: RowValues, owned: dict[str, int], out: 
             continue
         out.previous[(r, col)] = old
         out.writes.append(CellWrite(r, col, value))
+
+
+# ----------------------------------------------------------------- new rows (import)
+
+
+@dataclass
+class NewRow:
+    """A contact to add below the sheet's last row."""
+
+    label: str
+    #: role (``name``, ``email``, ``company``, …) -> value, for the user's own columns
+    values: dict[str, Cell]
+    #: owned key (``next_followup``, …) -> value, for sheetsync's columns
+    owned: dict[str, Cell] = field(default_factory=dict)
+    #: identity keys (:func:`sheetsync.identity.identity_keys`): skipped if any is in the sheet
+    keys: frozenset[str] = frozenset()
+
+
+@dataclass
+class AppendPlan:
+    rows: list[NewRow]
+    columns: Mapping[str, str]
+    owned_names: Mapping[str, str]
+
+
+def _detect_fresh(
+    grid: Grid, columns: Mapping[str, str], owned_names: Mapping[str, str], where: str
+) -> ColumnMap | str:
+    try:
+        return detect_columns(grid, explicit=columns, owned_names=owned_names, where=where)
+    except ColumnMissing as exc:
+        return (
+            f"The sheet's headers changed during the run ({exc}); nothing was written. "
+            "Run sheetsync again."
+        )
+
+
+def first_free_row(grid: Grid, colmap: ColumnMap) -> int:
+    """The row below the last one that holds anything (and below the header)."""
+    last = next((r for r in range(len(grid) - 1, -1, -1) if not row_is_blank(grid[r])), -1)
+    return max(last, colmap.header_row) + 1
+
+
+def place_append(grid: Grid, plan: AppendPlan, *, where: str = "the sheet") -> Placement:
+    """Cell writes that add ``plan``'s rows below everything in ``grid`` (a fresh read)."""
+    out = Placement()
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    if isinstance(colmap, str):
+        out.warnings.append(colmap)
+        out.skipped = [r.label for r in plan.rows]
+        return out
+    out.colmap = colmap
+    owned = dict(colmap.owned)
+    wanted = {k for item in plan.rows for k, v in item.owned.items() if not is_blank(v)}
+    missing = [k for k in OWNED_ORDER if k not in owned] if wanted - set(owned) else []
+    for key, col in zip(missing, _new_column_slots(grid, colmap, len(missing)), strict=True):
+        owned[key] = col
+        out.header_writes.append(CellWrite(colmap.header_row, col, plan.owned_names[key]))
+    colmap.owned = owned
+    known = {key for keys in sheet_identities(grid, colmap).values() for key in keys}
+    row = first_free_row(grid, colmap)
+    for item in plan.rows:
+        if item.keys & known:
+            out.warnings.append(
+                f"{item.label} is already in the sheet (added while this import ran?); "
+                "not added again."
+            )
+            out.skipped.append(item.label)
+            continue
+        cells = [(colmap.roles.get(role), value) for role, value in item.values.items()]
+        cells += [(owned.get(key), value) for key, value in item.owned.items()]
+        writes = [CellWrite(row, col, v) for col, v in cells if col is not None and not is_blank(v)]
+        out.writes.extend(sorted(writes, key=lambda w: w.col))
+        out.appended.append(row)
+        known |= item.keys
+        row += 1
+    return out
+
+
+# ------------------------------------------------------------- user cells (log)
+
+
+@dataclass
+class RowUpdate:
+    """New values for some of one contact's own cells, found by identity key."""
+
+    key: str
+    name: str
+    row: int
+    #: role (``last_interaction``, ``what``, ``last_in_person``, …) -> value
+    values: dict[str, Cell]
+
+
+@dataclass
+class UpdatePlan:
+    rows: list[RowUpdate]
+    columns: Mapping[str, str]
+    owned_names: Mapping[str, str]
+
+
+def place_updates(grid: Grid, plan: UpdatePlan, *, where: str = "the sheet") -> Placement:
+    """Cell writes that apply ``plan`` to the rows of ``grid`` (a fresh read) found by key.
+
+    A row is updated whole or not at all: a key on no row or on several rows, a
+    missing column or a target cell that holds a formula skips it with a warning.
+    """
+    out = Placement()
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    if isinstance(colmap, str):
+        out.warnings.append(colmap)
+        out.skipped = [r.key for r in plan.rows]
+        return out
+    out.colmap = colmap
+    by_key: dict[str, list[int]] = {}
+    for r in data_rows(grid, colmap):
+        by_key.setdefault(row_key(grid, r, colmap), []).append(r)
+    for item in plan.rows:
+        problem, writes = _row_update(grid, colmap, item, by_key.get(item.key, []))
+        if problem:
+            out.warnings.append(problem)
+            out.skipped.append(item.key)
+            continue
+        for w in writes:
+            out.previous[(w.row, w.col)] = cell_at(grid, w.row, w.col)
+        out.writes.extend(writes)
+    return out
+
+
+def _row_update(
+    grid: Grid, colmap: ColumnMap, item: RowUpdate, rows: list[int]
+) -> tuple[str, list[CellWrite]]:
+    label = item.name or f"row {item.row + 1}"
+    if not rows:
+        return (
+            f"{label} is no longer in the sheet (deleted or changed meanwhile); "
+            "nothing was written for them.",
+            [],
+        )
+    if len(rows) > 1:
+        listed = ", ".join(str(r + 1) for r in rows)
+        return (
+            f"{label} is on rows {listed}; sheetsync cannot tell which is theirs, so it wrote "
+            "nothing. Merge the rows.",
+            [],
+        )
+    r, writes = rows[0], []
+    for role, value in item.values.items():
+        col = colmap.roles.get(role)
+        if col is None:
+            return (
+                f"The sheet has no {ROLE_LABELS.get(role, role)} column; nothing was written "
+                f"for {label}.",
+                [],
+            )
+        if isinstance(cell_at(grid, r, col), Formula):
+            return (
+                f"{a1(r, col)} ({label}) holds a formula; sheetsync does not overwrite "
+                "formulas, so nothing was written for them.",
+                [],
+            )
+        if not same_value(cell_at(grid, r, col), value):
+            writes.append(CellWrite(r, col, value))
+    return "", writes

@@ -263,3 +263,63 @@ def test_score_is_pure() -> None:
     second = score(frame, TODAY, ScoringSettings())
     pd.testing.assert_frame_equal(frame, before)
     pd.testing.assert_frame_equal(first, second)
+
+
+# --- never contacted, with a planned first follow-up (import spreads these) --------------
+
+PLANNED_HEADER = [*HEADER, "Next follow-up"]
+
+
+def planned(name: str, plan: object, **kw: object) -> list[object]:
+    return [*row(name, **kw), plan]  # type: ignore[arg-type]
+
+
+def scored_planned(*rows: list[object], today: dt.date = TODAY) -> pd.DataFrame:
+    frame = analyse([PLANNED_HEADER, *rows], Config(), today).scored
+    return frame.set_index("name", drop=False)
+
+
+@pytest.mark.parametrize(
+    ("r", "status", "eligible"),
+    [
+        pytest.param(planned("Ada", ago(-20)), "ok", False, id="planned-in-three-weeks"),
+        pytest.param(planned("Ada", ago(-5)), "due soon", False, id="planned-in-five-days"),
+        pytest.param(planned("Ada", ago(0)), "overdue", True, id="planned-for-today"),
+        pytest.param(planned("Ada", ago(70)), "lapsed", True, id="planned-long-ago"),
+        pytest.param(planned("Ada", None), "check data", False, id="no-plan-no-date"),
+        pytest.param(planned("Ada", ago(0), first=ago(400)), "overdue", True, id="old-connection"),
+        pytest.param(planned("Ada", ago(9), first=ago(10)), "new", True, id="new-wins"),
+        pytest.param(
+            planned("Ada", ago(15), first=ago(16)),
+            "check data",
+            False,
+            id="a-new-contacts-own-follow-up-is-no-plan",
+        ),
+        pytest.param(planned("Ada", ago(0), drafted=ago(0)), "overdue", False, id="drafted"),
+        pytest.param(planned("Ada", ago(-40), last=ago(10)), "ok", False, id="talked-since"),
+    ],
+)
+def test_never_contacted_with_a_plan(r: list[object], status: str, eligible: bool) -> None:
+    rec = scored_planned(r).iloc[0]
+    assert rec["status"] == status
+    assert bool(rec["eligible"]) is eligible
+
+
+def test_a_plan_is_kept_as_the_next_follow_up_and_days_since_stays_empty() -> None:
+    rec = scored_planned(planned("Ada", ago(-12))).iloc[0]
+    assert rec["next_followup"] == pd.Timestamp(ago(-12))
+    assert pd.isna(rec["days"]) and bool(rec["never_contacted"])
+    assert not bool(
+        scored_planned(planned("Ada", ago(-12), last=ago(1))).iloc[0]["never_contacted"]
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(offset=st.integers(-200, 200), d1=st.integers(0, 400), d2=st.integers(0, 400))
+def test_a_planned_contact_only_grows_staler(offset: int, d1: int, d2: int) -> None:
+    plan = TODAY + dt.timedelta(days=offset)
+    early, late = sorted((d1, d2))
+    a = scored_planned(planned("Ada", plan), today=TODAY + dt.timedelta(days=early)).iloc[0]
+    b = scored_planned(planned("Ada", plan), today=TODAY + dt.timedelta(days=late)).iloc[0]
+    assert b["score"] >= a["score"] - 1e-12
+    assert STATUS_RANK[b["status"]] >= STATUS_RANK[a["status"]]

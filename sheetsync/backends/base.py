@@ -4,6 +4,15 @@
 ``write(plan)`` re-reads the sheet, places the plan on that fresh read with
 :func:`~sheetsync.writeback.place` (so rows are matched by identity), and
 writes the resulting owned cells all together or not at all.
+
+Two more operations add to the user's own columns, for the commands where the
+user asked for exactly that, and work the same way (a fresh read, placement by
+identity, all or nothing):
+
+* ``append(plan)`` adds new contacts below everything in the tab
+  (:func:`~sheetsync.writeback.place_append`), for ``import``;
+* ``update_cells(plan)`` writes given cells of rows found by identity key
+  (:func:`~sheetsync.writeback.place_updates`), for ``log``.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from ..grid import Grid
-from ..writeback import Placement, WritePlan
+from ..writeback import AppendPlan, Placement, UpdatePlan, WritePlan
 
 
 @dataclass
@@ -35,3 +44,9 @@ class SheetBackend(Protocol):
 
     def write(self, plan: WritePlan) -> WriteOutcome:
         """Apply ``plan`` to a fresh read, atomically."""
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        """Add ``plan``'s rows below a fresh read's last row, atomically."""
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        """Write ``plan``'s user cells on rows found in a fresh read by key, atomically."""

@@ -11,6 +11,12 @@
    whole or not at all.
 
 When no owned cell would change, requests 2 and 3 are not sent.
+
+``append`` (import) and ``update_cells`` (log) keep the same budget: the
+caller's read, a ``values.get`` re-read to place the rows by identity, and one
+``spreadsheets.batchUpdate``.  New rows go in one ``appendCells`` request, so
+Google puts them below whatever the sheet holds at that moment and a row typed
+meanwhile is never overwritten; values are typed as above.
 """
 
 from __future__ import annotations
@@ -24,7 +30,15 @@ from urllib.parse import urlsplit
 from ..dates import date_to_serial, serial_to_date
 from ..errors import SheetError, SheetNotFound
 from ..grid import Cell, CellWrite, Formula, Grid
-from ..writeback import Placement, WritePlan, place
+from ..writeback import (
+    AppendPlan,
+    Placement,
+    UpdatePlan,
+    WritePlan,
+    place,
+    place_append,
+    place_updates,
+)
 from .base import WriteOutcome
 
 log = logging.getLogger(__name__)
@@ -132,6 +146,50 @@ class GoogleSheet:
         if not place([list(r) for r in self._grid], plan, where=where).all_writes:
             empty = place([list(r) for r in self._grid], plan, where=where)
             return WriteOutcome(0, self.url, empty, empty.warnings)
+        grid, (rows, cols) = self._reread()
+        placement = place(grid, plan, where=where)
+        warnings = list(placement.warnings)
+        if not placement.all_writes:
+            return WriteOutcome(0, self.url, placement, warnings)
+        body = {"requests": self._requests(placement, rows, cols)}
+        self._call("write", self.client.batch_update, self.key, body)
+        log.info("wrote %d cells to %s", len(placement.all_writes), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, warnings)
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        """Add ``plan``'s rows below everything in the tab, in one ``appendCells`` request."""
+        where = self.describe()
+        if not plan.rows:
+            return WriteOutcome(0, self.url, Placement())
+        grid, (_, cols) = self._reread()
+        placement = place_append(grid, plan, where=where)
+        if not placement.writes:
+            return WriteOutcome(0, self.url, placement, list(placement.warnings))
+        requests: list[dict[str, Any]] = []
+        needed_cols = max(w.col for w in placement.all_writes) + 1
+        if needed_cols > cols:
+            requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
+        requests.extend(self._update_cells(placement.header_writes))
+        requests.append(self._append_cells(placement))
+        self._call("write", self.client.batch_update, self.key, {"requests": requests})
+        log.info("appended %d rows to %s", len(placement.appended), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        """Write the user cells ``plan`` names, on rows found again by identity."""
+        where = self.describe()
+        if not plan.rows:
+            return WriteOutcome(0, self.url, Placement())
+        grid, _ = self._reread()
+        placement = place_updates(grid, plan, where=where)
+        if placement.writes:
+            body = {"requests": self._update_cells(placement.writes)}
+            self._call("write", self.client.batch_update, self.key, body)
+            log.info("wrote %d cells to %s", len(placement.writes), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def _reread(self) -> tuple[Grid, tuple[int, int]]:
+        """The tab's values now (serial dates), and its grid size from the echoed range."""
         fresh = self._call(
             "re-read",
             self.client.values_get,
@@ -144,15 +202,34 @@ class GoogleSheet:
             },
         )
         grid: Grid = [list(row) for row in fresh.get("values", [])]
-        placement = place(grid, plan, where=where)
-        warnings = list(placement.warnings)
-        if not placement.all_writes:
-            return WriteOutcome(0, self.url, placement, warnings)
-        rows, cols = _grid_size_from_range(fresh.get("range", ""), self.grid_size)
-        body = {"requests": self._requests(placement, rows, cols)}
-        self._call("write", self.client.batch_update, self.key, body)
-        log.info("wrote %d cells to %s", len(placement.all_writes), where)
-        return WriteOutcome(len(placement.writes), self.url, placement, warnings)
+        return grid, _grid_size_from_range(fresh.get("range", ""), self.grid_size)
+
+    def _append_dimension(self, dimension: str, length: int) -> dict[str, Any]:
+        return {
+            "appendDimension": {"sheetId": self.sheet_id, "dimension": dimension, "length": length}
+        }
+
+    def _append_cells(self, placement: Placement) -> dict[str, Any]:
+        """The new rows, from column A, as typed cells (dates with their DATE format).
+
+        One fields mask covers every cell, so the empty cells of the new rows get no
+        number format; rows below the data normally have none anyway.
+        """
+        by_row: dict[int, dict[int, Cell]] = {r: {} for r in placement.appended}
+        for w in placement.writes:
+            by_row[w.row][w.col] = w.value
+        rows = []
+        for r in placement.appended:
+            cells = by_row[r]
+            width = max(cells) + 1 if cells else 0
+            rows.append({"values": [_cell_data(cells.get(c)) for c in range(width)]})
+        return {
+            "appendCells": {
+                "sheetId": self.sheet_id,
+                "rows": rows,
+                "fields": "userEnteredValue,userEnteredFormat.numberFormat",
+            }
+        }
 
     @property
     def url(self) -> str:
@@ -164,25 +241,9 @@ class GoogleSheet:
         needed_cols = max(w.col for w in writes) + 1
         needed_rows = max(w.row for w in writes) + 1
         if needed_cols > cols:
-            requests.append(
-                {
-                    "appendDimension": {
-                        "sheetId": self.sheet_id,
-                        "dimension": "COLUMNS",
-                        "length": needed_cols - cols,
-                    }
-                }
-            )
+            requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
         if needed_rows > rows:
-            requests.append(
-                {
-                    "appendDimension": {
-                        "sheetId": self.sheet_id,
-                        "dimension": "ROWS",
-                        "length": needed_rows - rows,
-                    }
-                }
-            )
+            requests.append(self._append_dimension("ROWS", needed_rows - rows))
         requests.extend(self._update_cells(writes))
         return requests
 

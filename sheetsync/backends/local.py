@@ -18,13 +18,21 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import SheetError, SheetLocked, SheetNotFound
 from ..grid import NOT_CALCULATED, Cell, CellWrite, Formula, Grid, neutralise
-from ..writeback import Placement, WritePlan, place
+from ..writeback import (
+    AppendPlan,
+    Placement,
+    UpdatePlan,
+    WritePlan,
+    place,
+    place_append,
+    place_updates,
+)
 from .base import WriteOutcome
 
 log = logging.getLogger(__name__)
@@ -190,12 +198,29 @@ class XlsxSheet:
         return sorted(found)
 
     def write(self, plan: WritePlan) -> WriteOutcome:
+        return self._commit(lambda grid: place(grid, plan, where=self.describe()), _apply_xlsx)
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        """Add rows below the last row that holds anything; existing rows stay as they are."""
+        return self._commit(
+            lambda grid: place_append(grid, plan, where=self.describe()), _apply_xlsx_rows
+        )
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        return self._commit(
+            lambda grid: place_updates(grid, plan, where=self.describe()), _apply_xlsx_rows
+        )
+
+    def _commit(
+        self, placer: Callable[[Grid], Placement], apply: Callable[[Any, Placement], None]
+    ) -> WriteOutcome:
+        """Place on a fresh read, apply to the workbook, and replace the file atomically."""
         target = self.output or self.path
         _check_not_locked(self.path)
         if target != self.path:
             _check_not_locked(target)
         book, ws, grid = self._fresh()
-        placement = place(grid, plan, where=self.describe())
+        placement = placer(grid)
         warnings = list(placement.warnings)
         risky = self.unsafe_parts()
         if risky and self.output is None and placement.all_writes:
@@ -212,7 +237,7 @@ class XlsxSheet:
         if not placement.all_writes and target == self.path:
             return WriteOutcome(0, str(target), placement, warnings)
         try:
-            _apply_xlsx(ws, placement)
+            apply(ws, placement)
             # openpyxl keeps formulas but not their last results: ask the spreadsheet
             # program to recalculate everything when it next opens the file.
             book.calculation.fullCalcOnLoad = True
@@ -239,6 +264,57 @@ def _apply_xlsx(ws: Any, placement: Placement) -> None:
             cell._style = copy.copy(style_from._style)
     for w in placement.writes:
         _set(ws.cell(w.row + 1, w.col + 1), w.value)
+
+
+def _apply_xlsx_rows(ws: Any, placement: Placement) -> None:
+    """Apply an append or a cell update: dates take the format their column already uses."""
+    for w in placement.header_writes:
+        _set(ws.cell(w.row + 1, w.col + 1), w.value)
+    for w in placement.writes:
+        cell = ws.cell(w.row + 1, w.col + 1)
+        own = cell.number_format if _is_date_cell(cell) else None
+        _set(cell, w.value)
+        if isinstance(w.value, dt.date) and not isinstance(w.value, dt.datetime):
+            cell.number_format = own or _date_format_above(ws, w.row + 1, w.col + 1)
+    if placement.appended:
+        _grow_tables(ws, placement.appended[0] + 1, placement.appended[-1] + 1)
+
+
+def _is_date_cell(cell: Any) -> bool:
+    from openpyxl.styles.numbers import is_date_format
+
+    return bool(is_date_format(cell.number_format))
+
+
+def _date_format_above(ws: Any, row: int, col: int, *, scan: int = 200) -> str:
+    """The date format of the nearest date cell above in the column, else ISO."""
+    for r in range(row - 1, max(0, row - 1 - scan), -1):
+        above = ws.cell(r, col)
+        if isinstance(above.value, dt.date) and _is_date_cell(above):
+            return str(above.number_format)
+    return "yyyy-mm-dd"
+
+
+def _grow_tables(ws: Any, first: int, last: int) -> None:
+    """Extend Excel tables (and the sheet's filter) that end just above the new rows."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    def grown(ref: str) -> str | None:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if max_row != first - 1:
+            return None
+        return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last}"
+
+    for table in ws.tables.values():
+        new = grown(table.ref)
+        if new:
+            table.ref = new
+            if table.autoFilter is not None:
+                table.autoFilter.ref = new
+    if ws.auto_filter.ref:
+        new = grown(ws.auto_filter.ref)
+        if new:
+            ws.auto_filter.ref = new
 
 
 def _set(cell: Any, value: Cell) -> None:
@@ -302,15 +378,29 @@ class CsvSheet:
         return [[v if v.strip() else None for v in row] for row in self._rows()]
 
     def write(self, plan: WritePlan) -> WriteOutcome:
+        return self._commit(lambda grid: place(grid, plan, where=self.describe()))
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        """Add rows at the end (as wide as the header); existing lines stay as they are."""
+        return self._commit(lambda grid: place_append(grid, plan, where=self.describe()))
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        return self._commit(lambda grid: place_updates(grid, plan, where=self.describe()))
+
+    def _commit(self, placer: Callable[[Grid], Placement]) -> WriteOutcome:
         target = self.output or self.path
         _check_not_locked(self.path)
         rows = self._rows()
         grid: Grid = [[v if v.strip() else None for v in row] for row in rows]
-        placement = place(grid, plan, where=self.describe())
+        placement = placer(grid)
         if not placement.all_writes and target == self.path:
             return WriteOutcome(0, str(target), placement, placement.warnings)
         for w in placement.all_writes:
             _set_csv(rows, w)
+        if placement.appended and placement.colmap is not None:
+            width = len(rows[placement.colmap.header_row])
+            for r in placement.appended:
+                rows[r].extend([""] * (width - len(rows[r])))
         with (
             atomic_target(target, like=self.path) as tmp,
             tmp.open("w", encoding=self.encoding, errors="replace", newline="") as fh,

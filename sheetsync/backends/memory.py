@@ -10,7 +10,15 @@ import copy
 from collections.abc import Callable
 
 from ..grid import Grid
-from ..writeback import WritePlan, place
+from ..writeback import (
+    AppendPlan,
+    Placement,
+    UpdatePlan,
+    WritePlan,
+    place,
+    place_append,
+    place_updates,
+)
 from .base import WriteOutcome
 
 
@@ -38,7 +46,19 @@ class MemorySheet:
     def write(self, plan: WritePlan) -> WriteOutcome:
         if self.before_write is not None:
             self.before_write(self.grid)
-        placement = place(copy.deepcopy(self.grid), plan, where=self.name)
+        return self._apply(place(copy.deepcopy(self.grid), plan, where=self.name))
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        if self.before_write is not None:
+            self.before_write(self.grid)
+        return self._apply(place_append(copy.deepcopy(self.grid), plan, where=self.name))
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        if self.before_write is not None:
+            self.before_write(self.grid)
+        return self._apply(place_updates(copy.deepcopy(self.grid), plan, where=self.name))
+
+    def _apply(self, placement: Placement) -> WriteOutcome:
         for w in placement.all_writes:
             while len(self.grid) <= w.row:
                 self.grid.append([])

@@ -20,11 +20,15 @@
   object, a superset of any field mask.
 * ``:batchUpdate`` applies its requests in order to a copy of the spreadsheet
   and keeps the copy only when every request succeeded (all-or-nothing, as
-  the real service does).  Supported: updateCells, repeatCell,
+  the real service does).  Supported: updateCells, appendCells, repeatCell,
   appendDimension, insertDimension, deleteDimension, updateSheetProperties,
   addSheet, deleteSheet.  Any other request kind is a 400 naming it.  Only
   the number format of ``userEnteredFormat`` is stored; other format fields
   are accepted and dropped.
+* ``appendCells`` writes its rows from column A, starting below the last row
+  that holds a value anywhere in the sheet (cells that carry only a format do
+  not count), and adds rows to the grid when they do not fit; rows wider than
+  the grid are a grid-limits error, as for updateCells.
 """
 
 from __future__ import annotations
@@ -290,6 +294,20 @@ class Batch:
             sheet = self.sheet(start.get("sheetId"), where)
             r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
             self.write_cells(sheet, r0, c0, rows, mask, where)
+        return {}
+
+    def do_appendCells(self, args: dict[str, Any], where: str) -> dict[str, Any]:
+        mask = field_mask(args.get("fields"), where)
+        sheet = self.sheet(args.get("sheetId"), where)
+        rows = args.get("rows") or []
+        if not rows:
+            return {}
+        has_value = [any(c and c.value is not None for c in line) for line in sheet.data]
+        last = max((r for r, filled in enumerate(has_value) if filled), default=-1)
+        start = last + 1
+        if start + len(rows) > sheet.row_count:
+            sheet.row_count = start + len(rows)
+        self.write_cells(sheet, start, 0, rows, mask, where)
         return {}
 
     def do_repeatCell(self, args: dict[str, Any], where: str) -> dict[str, Any]:
