@@ -6,8 +6,8 @@ caught once, here: our own errors print their message on stderr and exit with
 their documented code; ``--verbose`` also prints the traceback.
 
 Exit codes: 0 done (row problems are notes, not failures), 1 unexpected error,
-2 bad usage, 3 config error, 4 sheet error, 5 template error, 6 draft
-destination error, 130 interrupted.
+2 bad usage (including a file to import that cannot be read), 3 config error,
+4 sheet error, 5 template error, 6 draft destination error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ HANDLERS = {
     "preview": "commands",
     "init": "commands",
 }
+# -- running unattended: `run` goes through commands_unattended first (the sheet's lock,
+# --log-format, --manifest), which hands a plain run to commands.cmd_run unchanged.
+HANDLERS.update(
+    run="commands_unattended", schedule="commands_unattended", cron="commands_unattended"
+)
+# -- bringing contacts in and recording what happened: `import` and `log`
+HANDLERS.update({"import": "commands_contacts", "log": "commands_contacts"})
 
 EXAMPLES = {
     "run": """\
@@ -61,6 +68,39 @@ examples:
   sheetsync init --sheet contacts.xlsx
   sheetsync init --sheet contacts.xlsx --write my-sheetsync.toml --force""",
 }
+# -- running unattended --
+EXAMPLES["run"] += """
+  sheetsync run --config sheetsync.toml --log-format json   # log lines, for cron
+  sheetsync run --manifest sheets.toml --jobs 8             # many sheets, 8 at a time"""
+EXAMPLES.update(
+    schedule="""\
+examples:
+  sheetsync schedule --config sheetsync.toml                  # [schedule] times, default 08:00
+  sheetsync schedule --sheet contacts.xlsx --at 08:00 --at 17:30 --timezone Europe/Paris
+  sheetsync schedule --config sheetsync.toml --every "6 hours" --log-format json
+  sheetsync schedule --config sheetsync.toml --once           # one pass, then exit""",
+    cron="""\
+examples:
+  sheetsync cron --config sheetsync.toml                      # print the crontab line
+  sheetsync cron --config sheetsync.toml --install            # add it to your crontab
+  sheetsync cron --config sheetsync.toml --remove             # take it out again
+  sheetsync cron --config sheetsync.toml --at 07:30 --days weekdays --log-file ~/sheetsync.log""",
+)
+# -- import and log --
+EXAMPLES.update(
+    {
+        "import": """\
+examples:
+  sheetsync import Connections.csv --sheet contacts.xlsx --dry-run   # LinkedIn export
+  sheetsync import contacts.csv --config sheetsync.toml              # Google Contacts CSV
+  sheetsync import contacts.vcf --sheet contacts.csv --json          # vCard (phone, iCloud)""",
+        "log": """\
+examples:
+  sheetsync log "Ada Lovelace" "coffee: her move to Lisbon" --in-person --sheet contacts.xlsx
+  sheetsync log ada "call about the seed round" --date 2026-11-20 --config sheetsync.toml
+  sheetsync log zoe "sent the intro to Maya" --dry-run --sheet contacts.xlsx""",
+    }
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +185,112 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the config (default: sheetsync.toml)",
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing config file")
+    _add_unattended(command, sub.choices["run"])
+    _add_contacts(command)
     return parser
+
+
+# -- running unattended: `run --manifest/--jobs/--log-format`, `schedule` and `cron` --
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _log_format(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=default,
+        help="report each run as one timestamped log line (json: JSON lines for log collectors)"
+        + (f"; default {default}" if default else ""),
+    )
+
+
+def _schedule_flags(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("when (default: [schedule] in the config, else daily at 08:00)")
+    g.add_argument(
+        "--at", action="append", metavar="HH:MM", help="a time of day to run (repeatable)"
+    )
+    g.add_argument("--every", metavar="DURATION", help='run at an interval, e.g. "6 hours"')
+    g.add_argument("--days", metavar="DAYS", help='only on these days: "weekdays", "mon,thu"')
+    g.add_argument("--timezone", metavar="ZONE", help="zone of --at, e.g. Europe/Paris")
+
+
+def _add_unattended(command: Any, run: argparse.ArgumentParser) -> None:
+    run.add_argument(
+        "--manifest",
+        metavar="FILE",
+        help="run every sheet listed in this manifest, each with its own config",
+    )
+    run.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive,
+        help="with --manifest: sheets processed at once (default: the manifest's, else 4)",
+    )
+    _log_format(run, None)
+
+    p = command("schedule", "Run the job at set times until stopped (Ctrl-C or SIGTERM).")
+    _schedule_flags(p)
+    p.add_argument("--once", action="store_true", help="run a single pass now, then exit")
+    p.add_argument("--dry-run", action="store_true", help="each run only shows what it would do")
+    p.add_argument("--drafts", metavar="FOLDER", help="folder for .eml drafts (default: drafts)")
+    p.add_argument("--templates", metavar="FOLDER", help="folder of your own .j2 templates")
+    p.add_argument("--daily-cap", metavar="N", type=int, help="most drafts per day (default: 5)")
+    _log_format(p, "text")
+
+    p = command("cron", "Print, install or remove a crontab line that runs sheetsync.")
+    _schedule_flags(p)
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--install", action="store_true", help="add the line to your crontab")
+    act.add_argument("--remove", action="store_true", help="remove the line from your crontab")
+    p.add_argument(
+        "--crontab-file",
+        metavar="FILE",
+        help="edit this file instead of your crontab (crontab -l / crontab -)",
+    )
+    p.add_argument(
+        "--log-file",
+        metavar="FILE",
+        help="where runs log (default: ~/.local/state/sheetsync/sheetsync.log)",
+    )
+    _log_format(p, "text")
+
+
+# -- import and log --
+
+
+def _add_contacts(command: Any) -> None:
+    p = command(
+        "import",
+        "Add the people in a LinkedIn, Google Contacts or vCard export to the sheet.",
+    )
+    p.add_argument("file", help="the export: LinkedIn Connections.csv, Google CSV or .vcf")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show who would be added and skipped; touch nothing"
+    )
+    p.add_argument(
+        "--encoding", metavar="NAME", help="the file's text encoding if not UTF-8, e.g. cp1252"
+    )
+    p.add_argument(
+        "--daily-cap", metavar="N", type=int, help="most first follow-ups planned per day"
+    )
+
+    p = command("log", "Record an interaction: last interaction, what, and last in person.")
+    p.add_argument("name", help="the contact's name (or part of it, or their email)")
+    p.add_argument("what", help="what happened or what you talked about")
+    p.add_argument("--in-person", action="store_true", help="you met in person")
+    p.add_argument(
+        "--date", metavar="DATE", help="when it happened (default: today), e.g. 2026-11-20"
+    )
+    p.add_argument("--dry-run", action="store_true", help="show the cells that would change")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -32,7 +32,8 @@ from .runner import (
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def _config(args: argparse.Namespace, overrides: dict[str, Any]) -> Config:
+def config_with_sheet(args: argparse.Namespace, overrides: dict[str, Any]) -> Config:
+    """The resolved config; a ConfigError when no sheet is named anywhere."""
     config = load_config(args.config, overrides=overrides)
     if not config.sheet:
         raise ConfigError(
@@ -66,7 +67,7 @@ def _tell_account(sheet: Any, *, always: bool = False) -> None:
 def cmd_run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from .cli import print_json
 
-    config = _config(args, overrides)
+    config = config_with_sheet(args, overrides)
     sheet = open_configured_sheet(config)
     _tell_account(sheet)
     result = run(config, sheet=sheet, today=args.today, dry_run=args.dry_run, progress=_progress)
@@ -80,7 +81,7 @@ def cmd_run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def _analysis(
     args: argparse.Namespace, overrides: dict[str, Any]
 ) -> tuple[Config, Any, Any, dt.date]:
-    config = _config(args, overrides)
+    config = config_with_sheet(args, overrides)
     sheet = open_configured_sheet(replace(config, output=None))
     grid = sheet.read()
     today = args.today or sheet_today(sheet)
@@ -258,7 +259,7 @@ def _toml_str(text: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    config = _config(args, overrides)
+    config = config_with_sheet(args, overrides)
     target = Path(args.write)
     if target.exists() and not args.force:
         raise ConfigError(

@@ -28,7 +28,7 @@ from .dates import day_first_for_locale
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
-SITUATIONS = ("first_followup", "checkin", "reconnect", "meet_in_person")
+SITUATIONS = ("first_followup", "checkin", "reconnect", "meet_in_person", "first_hello")
 DESTINATIONS = ("eml", "imap", "gmail", "tab")
 SECURITY = ("ssl", "starttls", "plain")
 
@@ -117,6 +117,7 @@ ENVIRONMENT = {
     "SHEETSYNC_TEMPLATES": "templates_dir",
     "SHEETSYNC_GOOGLE_CREDENTIALS": "google_credentials",
     "SHEETSYNC_SHEETS_ENDPOINT": "sheets_endpoint",
+    "SHEETSYNC_DRAFTS_DESTINATION": "destination",
 }
 
 _TOP_KEYS = {"sheet", "tab", "output", "locale", "daily_cap"}
@@ -154,6 +155,10 @@ _TABLE_KEYS = {
     "templates": {"folder", *SITUATIONS},
     "google": {"credentials", "oauth_client", "sheets_endpoint"},
 }
+# [schedule] (sheetsync schedule and sheetsync cron) is read and checked in full by
+# sheetsync.scheduler.resolve_spec; here it is only accepted, with its keys.
+_TABLES.add("schedule")
+_TABLE_KEYS["schedule"] = {"at", "every", "days", "timezone"}
 
 
 class _Reader:
@@ -480,6 +485,12 @@ def _apply_overrides(config: Config, values: Mapping[str, Any], source: str) -> 
             changes[key] = text if keep else str(Path(text).expanduser().resolve())
         elif key == "sheets_endpoint":
             changes[key] = _endpoint(str(value), label)
+        elif key == "destination":
+            if str(value) not in DESTINATIONS:
+                raise ConfigError(
+                    f"{label}: expected one of {', '.join(DESTINATIONS)}, got {value!r}."
+                )
+            changes[key] = str(value)
         else:
             raise ConfigError(f"unknown setting {key!r}")
     return replace(config, **changes)

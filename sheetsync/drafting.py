@@ -98,7 +98,11 @@ def file_stem(name: str, message_id: str) -> str:
 
 
 class TemplateSet:
-    """The templates of one folder, compiled once each, errors kept per template."""
+    """The templates of one folder, compiled once each, errors kept per template.
+
+    A template the folder does not have falls back to the built-in one of that
+    name, so a folder of your own needs only the templates you change.
+    """
 
     def __init__(self, folder: Path | None = None):
         from jinja2 import FileSystemLoader, StrictUndefined
@@ -110,8 +114,12 @@ class TemplateSet:
                 f"Template folder {self.folder} does not exist. Create it, or point "
                 "[templates] folder in sheetsync.toml at the folder that holds your .j2 files."
             )
+        builtin = builtin_templates_dir()
+        self.folders = [self.folder] + (
+            [builtin] if builtin.resolve() != self.folder.resolve() else []
+        )
         self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(self.folder)),
+            loader=FileSystemLoader([str(f) for f in self.folders]),
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -120,7 +128,11 @@ class TemplateSet:
 
     def names(self) -> list[str]:
         return sorted(
-            p.name[: -len(TEMPLATE_SUFFIX)] for p in self.folder.glob(f"*{TEMPLATE_SUFFIX}")
+            {
+                p.name[: -len(TEMPLATE_SUFFIX)]
+                for folder in self.folders
+                for p in folder.glob(f"*{TEMPLATE_SUFFIX}")
+            }
         )
 
     def _load(self, name: str) -> tuple[Any, Any]:
@@ -135,17 +147,19 @@ class TemplateSet:
         try:
             if "/" in name or "\\" in name or name.startswith("."):
                 raise TemplateNotFound(file)
-            source, _, _ = self.env.loader.get_source(self.env, file)  # type: ignore[union-attr]
+            loader = self.env.loader
+            source, where, _ = loader.get_source(self.env, file)  # type: ignore[union-attr]
+            path = where or file
             first, _, rest = source.partition("\n")
             if not first.lower().startswith("subject:"):
                 raise TemplateError(
-                    f"{self.folder / file} line 1: a template starts with 'Subject: ...', then a "
+                    f"{path} line 1: a template starts with 'Subject: ...', then a "
                     "blank line, then the body."
                 )
-            subject = self._compile(first[len("subject:") :].strip(), file, 1)
+            subject = self._compile(first[len("subject:") :].strip(), path, 1)
             body_source = rest.lstrip("\n")
             offset = 1 + len(rest) - len(body_source)
-            body = self._compile(body_source, file, offset + 1)
+            body = self._compile(body_source, path, offset + 1)
             compiled = (subject, body)
         except TemplateNotFound:
             known = ", ".join(self.names()) or "none"
@@ -161,16 +175,14 @@ class TemplateSet:
         self._cache[name] = compiled
         return compiled
 
-    def _compile(self, source: str, file: str, first_line: int) -> Any:
+    def _compile(self, source: str, path: str, first_line: int) -> Any:
         from jinja2 import TemplateSyntaxError
 
         try:
             return self.env.from_string(source)
         except TemplateSyntaxError as exc:
             line = first_line + (exc.lineno or 1) - 1
-            raise TemplateError(
-                f"{self.folder / file} line {line}: {exc.message}; fix the template."
-            ) from None
+            raise TemplateError(f"{path} line {line}: {exc.message}; fix the template.") from None
 
     def render(self, name: str, context: Mapping[str, Any]) -> tuple[str, str]:
         """(subject, body) of template ``name`` for ``context``; TemplateError if it cannot."""
@@ -206,13 +218,24 @@ def _undefined_name(message: str) -> str:
 
 
 def choose_template(
-    *, row_template: str, status: str, in_person_due: bool, names: Mapping[str, str]
+    *,
+    row_template: str,
+    status: str,
+    in_person_due: bool,
+    names: Mapping[str, str],
+    never_contacted: bool = False,
 ) -> str:
-    """The template for a contact: the row's own choice, else by situation."""
+    """The template for a contact: the row's own choice, else by situation.
+
+    ``never_contacted`` is someone you have not been in touch with yet (an
+    imported connection whose planned first follow-up has come).
+    """
     if row_template:
         return row_template
     if status == "new":
         return names["first_followup"]
+    if never_contacted:
+        return names.get("first_hello", "first_hello")
     if status == "lapsed":
         return names["reconnect"]
     if in_person_due:

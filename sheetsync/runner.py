@@ -148,6 +148,7 @@ def make_draft(
         status=rec["status"],
         in_person_due=bool(rec["in_person_due"]),
         names=config.template_names,
+        never_contacted=bool(rec.get("never_contacted", False)),
     )
     subject, body = templates.render(name, draft_context(analysis, label, config, today))
     cycle = rec["last_interaction"] if not pd.isna(rec["last_interaction"]) else rec["first_met"]

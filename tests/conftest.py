@@ -19,11 +19,15 @@ DEMO_TODAY = dt.date(2026, 11, 22)
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's SHEETSYNC_* variables must not leak into a test."""
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A developer's SHEETSYNC_* variables must not leak into a test, and run locks go
+    to a temporary state folder, never the developer's own."""
     for key in list(os.environ):
         if key.startswith("SHEETSYNC_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture

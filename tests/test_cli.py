@@ -16,6 +16,8 @@ from .conftest import REPO
 
 TODAY = ["--today", "2026-11-22"]
 COMMANDS = ["run", "status", "preview", "init"]
+COMMANDS += ["schedule", "cron"]  # running unattended
+COMMANDS += ["import", "log"]  # bringing contacts in, logging an interaction
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -125,3 +125,9 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'sheet = "caf\xe9.xlsx"\n')
     with pytest.raises(ConfigError, match="UTF-8"):
         load_config(str(path), env={})
+
+
+def test_drafts_destination_from_the_environment() -> None:
+    assert load_config(env={"SHEETSYNC_DRAFTS_DESTINATION": "tab"}).destination == "tab"
+    with pytest.raises(ConfigError, match=r"SHEETSYNC_DRAFTS_DESTINATION.*eml"):
+        load_config(env={"SHEETSYNC_DRAFTS_DESTINATION": "pigeon"})

@@ -199,3 +199,11 @@ def test_eml_folder_saves_once(tmp_path: Path) -> None:
     assert parsed["From"] == "Sam <sam@example.com>"
     assert parsed.get_content().replace("\r\n", "\n") == "Hello\n"
     assert b"\r\n" in files[0].read_bytes()
+
+
+def test_own_folder_falls_back_to_builtin_templates(tmp_path: Path) -> None:
+    ts = templates(tmp_path, checkin="Subject: Mine\n\nMy own {{ first_name }}\n")
+    assert ts.render("checkin", CONTEXT) == ("Mine", "My own Ada\n")
+    subject, _ = ts.render("reconnect", CONTEXT)
+    assert subject == "It's been too long", "a template the folder lacks comes from the defaults"
+    assert {"checkin", "reconnect", "first_followup"} <= set(ts.names())
