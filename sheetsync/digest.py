@@ -13,7 +13,6 @@ import email.policy
 import html
 import logging
 import smtplib
-import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -21,8 +20,8 @@ from email.utils import format_datetime, make_msgid
 from .config import Config, MailAccount
 from .drafting import is_email
 from .errors import ConfigError, DeliveryError
-from .outbox.accounts import password_for
-from .outbox.imap import LOOPBACK, append_to_inbox
+from .outbox.accounts import tls_and_password
+from .outbox.imap import append_to_inbox
 from .result import RowOutcome, RunResult
 
 log = logging.getLogger(__name__)
@@ -109,13 +108,7 @@ def send_digest(result: RunResult, config: Config, *, now: dt.datetime) -> str |
 
 def _smtp_send(account: MailAccount, msg: EmailMessage, me: str) -> None:
     where = f"{account.host}:{account.port}"
-    if account.security == "plain" and account.host not in LOOPBACK:
-        raise ConfigError(
-            f'[smtp] security = "plain" would send your password to {account.host} '
-            'unencrypted; use "ssl" or "starttls".'
-        )
-    context = ssl.create_default_context(cafile=account.cafile)
-    password = password_for(account, "smtp")
+    context, password = tls_and_password(account, "smtp")
     try:
         if account.security == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(

@@ -6,6 +6,7 @@ Never from the config file, and never in a message or a log line.
 from __future__ import annotations
 
 import os
+import ssl
 
 from ..config import MailAccount
 from ..errors import ConfigError
@@ -36,3 +37,16 @@ def password_for(account: MailAccount, kind: str) -> str:
             f"[{kind}] keyring = true)."
         )
     return ""
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def tls_and_password(account: MailAccount, kind: str) -> tuple[ssl.SSLContext, str]:
+    """A verifying TLS context and the password, refusing plain text off this machine."""
+    if account.security == "plain" and account.host not in LOOPBACK:
+        raise ConfigError(
+            f'[{kind}] security = "plain" would send your password to {account.host} '
+            'unencrypted; use "ssl" or "starttls".'
+        )
+    return ssl.create_default_context(cafile=account.cafile), password_for(account, kind)

@@ -19,13 +19,12 @@ import ssl
 
 from ..config import MailAccount
 from ..drafting import Draft
-from ..errors import ConfigError, DeliveryError
-from .accounts import password_for
+from ..errors import DeliveryError
+from .accounts import tls_and_password
 from .base import Saved
 
 log = logging.getLogger(__name__)
 
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _LIST_LINE = re.compile(rb'^\((?P<flags>[^)]*)\) (?P<sep>"[^"]*"|NIL) (?P<name>.+)$')
 
 
@@ -52,13 +51,7 @@ def drafts_mailbox(list_lines: list[bytes]) -> str | None:
 def connect(account: MailAccount, *, timeout: float = 30.0) -> imaplib.IMAP4:
     """A logged-in IMAP connection, or DeliveryError saying what went wrong."""
     where = f"{account.host}:{account.port}"
-    if account.security == "plain" and account.host not in LOOPBACK:
-        raise ConfigError(
-            f'[imap] security = "plain" would send your password to {account.host} '
-            'unencrypted; use "ssl" or "starttls".'
-        )
-    context = ssl.create_default_context(cafile=account.cafile)
-    password = password_for(account, "imap")
+    context, password = tls_and_password(account, "imap")
     try:
         if account.security == "ssl":
             conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
