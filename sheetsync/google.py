@@ -138,7 +138,7 @@ def http_client(
                         raise
                     log.info("%s %s answered %s; retrying", method.upper(), _path(url), status)
                 except (requests.ConnectionError, requests.Timeout) as exc:
-                    if attempt >= policy.retries:
+                    if attempt >= policy.retries or _not_safe_to_resend(method, url):
                         raise
                     log.info(
                         "%s %s failed (%s); retrying",
@@ -154,6 +154,12 @@ def http_client(
     client.auth = credentials
     client.set_timeout((10, 120))
     return client
+
+
+def _not_safe_to_resend(method: str, url: str) -> bool:
+    """A lost answer to a structural batch leaves it unknown whether it was applied,
+    and appends are not idempotent: the caller re-reads and re-plans instead."""
+    return method.upper() == "POST" and _path(url).endswith(":batchUpdate")
 
 
 def _path(url: str) -> str:

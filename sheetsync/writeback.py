@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .columns import OWNED_DEFAULTS, ROLE_LABELS, ColumnMap, data_rows, detect_columns
 from .contacts import row_fingerprint, row_key
+from .dates import serial_to_date
 from .errors import ColumnMissing
 from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise, row_is_blank
 from .identity import sheet_identities
@@ -81,6 +82,12 @@ def same_value(old: Cell, new: Cell) -> bool:
     if is_blank(old) or new is None:
         return False
     if isinstance(new, dt.date):
+        if isinstance(old, int | float) and not isinstance(old, bool):
+            # Google's fresh reads give dates as serial numbers
+            try:
+                return serial_to_date(old) == new and float(old).is_integer()
+            except ValueError:
+                return False
         if isinstance(old, dt.datetime):
             return old.date() == new and old.time() == dt.time()
         if isinstance(old, dt.date):

@@ -224,3 +224,11 @@ def test_google_config(tmp_path: Path) -> None:
     path.write_text('[google]\nsheets_endpoint = "localhost:8"\n')
     with pytest.raises(ConfigError, match="base URL"):
         load_config(str(path), env={})
+
+
+def test_serial_dates_from_a_fresh_read_count_as_unchanged() -> None:
+    from sheetsync.writeback import same_value
+
+    assert same_value(43831, dt.date(2020, 1, 1)) and same_value(43831.0, dt.date(2020, 1, 1))
+    assert not same_value(43832, dt.date(2020, 1, 1))
+    assert not same_value(43831.5, dt.date(2020, 1, 1)), "a time of day is a different value"

@@ -324,13 +324,24 @@ def test_network_down(emu: SheetsEmulator) -> None:
         run_google(emu, key)
 
 
-def test_lost_answer_to_the_write_is_retried_safely(emu: SheetsEmulator) -> None:
-    key = add_example(emu)
-    emu.drop_after_apply(when=lambda r: r.kind == "write")
-    run_google(emu, key)
-    status = column(emu, key, "Status")
-    assert status["Carlos Mendoza"] == "lapsed"
-    assert emu.cells(key, "Network")[2][12:18][0] == "Status"
+@pytest.mark.parametrize("landed", [True, False], ids=["answer-lost", "never-arrived"])
+def test_lost_answer_to_the_write_is_retried_safely(emu: SheetsEmulator, landed: bool) -> None:
+    # A narrow grid, so the write must add columns: a blind resend would add them twice.
+    rows = [
+        ["Name", "Last contacted", "What", "Last in person"],
+        ["Ada", dt.date(2026, 1, 1), "engines", None],
+    ]
+    key = emu.add_spreadsheet("t", {"Network": rows}, rows=5, cols=4)
+    is_write = lambda r: r.kind == "write"  # noqa: E731
+    if landed:
+        emu.drop_after_apply(when=is_write)
+    else:
+        emu.drop_next(when=is_write)
+    result = run_google(emu, key)
+    assert emu.grid_size(key, "Network") == (5, 10), "the columns were added once"
+    assert column(emu, key, "Status") == {"Ada": "lapsed"}
+    assert result.cells_written > 0
+    assert [r.kind for r in api_requests(emu)].count("write") == (1 if landed else 2)
 
 
 # --- credentials ---------------------------------------------------------------------------

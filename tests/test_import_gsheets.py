@@ -241,3 +241,23 @@ def test_emulator_append_cells_goes_below_the_last_value(emu: SheetsEmulator) ->
     answer = batch(emu, key, {"appendCells": {"sheetId": 0, "rows": wide, "fields": fields}})
     assert answer.status_code == 400 and "exceeds grid limits" in answer.text
     assert emu.grid_size(key) == (6, 3), "all or nothing"
+
+
+@pytest.mark.parametrize("landed", [True, False], ids=["answer-lost", "never-arrived"])
+def test_a_lost_answer_never_adds_anyone_twice(
+    emu: SheetsEmulator, capsys: Any, landed: bool
+) -> None:
+    # A dropped connection around the append leaves it unknown whether Google applied
+    # it; resending blindly would add the rows twice. sheetsync reads again instead.
+    key = add_example(emu)
+    is_write = lambda r: r.kind == "write"  # noqa: E731
+    if landed:
+        emu.drop_after_apply(when=is_write)
+    else:
+        emu.drop_next(when=is_write)
+    assert cli(key, "import", str(FIXTURES / "linkedin_connections.csv")) == 0
+    capsys.readouterr()
+    names = [str(r[0]).strip() for r in emu.cells(key, "Network") if r and r[0]]
+    for person in ("Amara Okafor", "Henrik Lund, PhD", "Chiara Bianchi-Rossi"):
+        assert names.count(person) == 1, person
+    assert [r.kind for r in api_requests(emu)].count("write") == (1 if landed else 2)

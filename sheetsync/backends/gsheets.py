@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,6 +65,10 @@ def spreadsheet_key(location: str) -> str | None:
 
 def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
+
+
+#: Plans a batch on a fresh read: (grid, (rows, cols)) -> (placement, requests).
+Planner = Callable[[Grid, tuple[int, int]], tuple[Placement, list[dict[str, Any]]]]
 
 
 class GoogleSheet:
@@ -146,32 +151,35 @@ class GoogleSheet:
         if not place([list(r) for r in self._grid], plan, where=where).all_writes:
             empty = place([list(r) for r in self._grid], plan, where=where)
             return WriteOutcome(0, self.url, empty, empty.warnings)
-        grid, (rows, cols) = self._reread()
-        placement = place(grid, plan, where=where)
-        warnings = list(placement.warnings)
-        if not placement.all_writes:
-            return WriteOutcome(0, self.url, placement, warnings)
-        body = {"requests": self._requests(placement, rows, cols)}
-        self._call("write", self.client.batch_update, self.key, body)
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place(grid, plan, where=where)
+            writes = placement.all_writes
+            return placement, self._requests(placement, *size) if writes else []
+
+        placement = self._commit("write", build)
         log.info("wrote %d cells to %s", len(placement.all_writes), where)
-        return WriteOutcome(len(placement.writes), self.url, placement, warnings)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
 
     def append(self, plan: AppendPlan) -> WriteOutcome:
         """Add ``plan``'s rows below everything in the tab, in one ``appendCells`` request."""
         where = self.describe()
         if not plan.rows:
             return WriteOutcome(0, self.url, Placement())
-        grid, (_, cols) = self._reread()
-        placement = place_append(grid, plan, where=where)
-        if not placement.writes:
-            return WriteOutcome(0, self.url, placement, list(placement.warnings))
-        requests: list[dict[str, Any]] = []
-        needed_cols = max(w.col for w in placement.all_writes) + 1
-        if needed_cols > cols:
-            requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
-        requests.extend(self._update_cells(placement.header_writes))
-        requests.append(self._append_cells(placement))
-        self._call("write", self.client.batch_update, self.key, {"requests": requests})
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place_append(grid, plan, where=where)
+            if not placement.writes:
+                return placement, []
+            requests: list[dict[str, Any]] = []
+            needed_cols = max(w.col for w in placement.all_writes) + 1
+            if needed_cols > size[1]:
+                requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
+            requests.extend(self._update_cells(placement.header_writes))
+            requests.append(self._append_cells(placement))
+            return placement, requests
+
+        placement = self._commit("write", build)
         log.info("appended %d rows to %s", len(placement.appended), where)
         return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
 
@@ -180,13 +188,50 @@ class GoogleSheet:
         where = self.describe()
         if not plan.rows:
             return WriteOutcome(0, self.url, Placement())
-        grid, _ = self._reread()
-        placement = place_updates(grid, plan, where=where)
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place_updates(grid, plan, where=where)
+            writes = placement.writes
+            return placement, self._update_cells(writes) if writes else []
+
+        placement = self._commit("write", build)
         if placement.writes:
-            body = {"requests": self._update_cells(placement.writes)}
-            self._call("write", self.client.batch_update, self.key, body)
             log.info("wrote %d cells to %s", len(placement.writes), where)
         return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def _commit(self, what: str, build: Planner) -> Placement:
+        """Re-read the tab, plan on that read, and send the plan as one batch.
+
+        When the answer to the batch is lost (the connection dropped), nobody knows
+        whether Google applied it, and resending an append would add the rows twice:
+        the tab is read again and only what is still missing is sent.  Returns the
+        placement that was applied.
+        """
+        from requests import RequestException
+
+        grid, size = self._reread()
+        placement, requests = build(grid, size)
+        if not requests:
+            return placement
+        try:
+            self.client.batch_update(self.key, {"requests": requests})
+            return placement
+        except RequestException as exc:
+            log.warning(
+                "the answer to the %s was lost (%s); checking what landed", what, type(exc).__name__
+            )
+        except Exception as exc:  # an API error answer: translated as usual
+            from gspread.exceptions import APIError
+
+            if isinstance(exc, APIError):
+                raise self._translate(exc, what) from None
+            raise
+        grid, size = self._reread()
+        again, requests = build(grid, size)
+        if requests:
+            self._call(what, self.client.batch_update, self.key, {"requests": requests})
+            return again
+        return placement
 
     def _reread(self) -> tuple[Grid, tuple[int, int]]:
         """The tab's values now (serial dates), and its grid size from the echoed range."""
