@@ -326,6 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             traceback.print_exc()
         print(f"sheetsync: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):  # scripts get an answer on stdout too
+            error = {"type": type(exc).__name__, "message": str(exc), "exit_code": exc.exit_code}
+            print_json({"ok": False, "error": error})
         return exc.exit_code
     except KeyboardInterrupt:
         print("sheetsync: interrupted", file=sys.stderr)

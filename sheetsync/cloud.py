@@ -36,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from . import runlog
 from .config import load_config
-from .errors import SheetsyncError
+from .errors import ConfigError, SheetsyncError
 
 log = logging.getLogger(__name__)
 TRUE = {"1", "true", "yes", "on"}
@@ -65,6 +65,14 @@ def handle(
     try:
         config = load_config(env=env)
         where = config.sheet
+        if config.sheet and config.destination == "eml" and not dry_run:
+            # a function's disk is thrown away: .eml drafts would be recorded as made
+            # in the Drafted column and then never reach the user
+            raise ConfigError(
+                "In a cloud function, .eml drafts would vanish with the instance. Set "
+                "SHEETSYNC_DRAFTS_DESTINATION to tab, gmail or imap (or [drafts] "
+                "destination in the config file)."
+            )
         result = run(config, dry_run=dry_run)
     except SheetsyncError as exc:
         runlog.log_failure(where, exc, time.monotonic() - start)

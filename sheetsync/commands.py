@@ -183,6 +183,8 @@ def cmd_preview(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         else f"{draft.to_name} (no email in the sheet)"
     )
     print(f"Status:   {rec['status']} (template {draft.template})")
+    if rec["status"] in ("do not contact", "check data", "snoozed"):
+        print(f"Note:     sheetsync makes no draft for a contact who is {rec['status']}.")
     print(f"To:       {to}")
     print(f"Subject:  {draft.subject}\n")
     print(draft.body, end="")
@@ -259,6 +261,11 @@ def _toml_str(text: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    if args.config and not Path(args.config).exists():
+        raise ConfigError(
+            f"{args.config} does not exist yet: --config reads a config. To write a new one "
+            f"there, use: sheetsync init --sheet ... --write {args.config}"
+        )
     config = config_with_sheet(args, overrides)
     target = Path(args.write)
     if target.exists() and not args.force:

@@ -125,8 +125,9 @@ def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = F
         )
     else:
         where = f" in {result.written_to}" if result.written_to else ""
+        counts = status_counts(result.rows)
         head = (
-            f"{result.sheet}: {result.contacts} contacts ({status_counts(result.rows)}); "
+            f"{result.sheet}: {result.contacts} contacts{f' ({counts})' if counts else ''}; "
             f"{result.cells_written} cells written{where}; {created} drafts made"
         )
         if result.destination and created:
@@ -161,7 +162,9 @@ def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = F
 
 
 def _print_changes(result: RunResult, out: TextIO) -> None:
-    print(f"Cells that would change ({len(result.changes)}):", file=out)
+    headers = len(result.changes) - result.cells_written
+    extra = f", plus {headers} new column headers" if headers > 0 else ""
+    print(f"Cells that would change ({result.cells_written}{extra}):", file=out)
     for c in result.changes:
         who = f" ({c.name})" if c.name else ""
         old, new = _cell(c.old) or "(empty)", _cell(c.new) or "(empty)"

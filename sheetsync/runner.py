@@ -203,6 +203,9 @@ def run(
     analysis = analyse(grid, config, today, where=where)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
+    check_writable = getattr(sheet, "check_writable", None)
+    if not dry_run and callable(check_writable):
+        check_writable()  # a workbook open in Excel: stop before making any draft
     if not dry_run and outbox is None and analysis.to_draft:
         outbox = open_outbox(config, sheet)
     try:

@@ -682,3 +682,13 @@ def test_newlines_in_csv_names_round_trip(tmp_path: Path) -> None:
 def test_environment_is_clean() -> None:
     # The shared autouse fixture clears SHEETSYNC_* so a developer's settings cannot leak in.
     assert not [k for k in os.environ if k.startswith("SHEETSYNC_")]
+
+
+def test_a_locked_workbook_stops_the_run_before_any_draft(example: Path, tmp_path: Path) -> None:
+    (example.parent / f".~lock.{example.name}#").write_text("someone,host")
+    drafts = tmp_path / "drafts"
+    with pytest.raises(SheetLocked):
+        run(Config(), sheet=XlsxSheet(example), outbox=EmlFolder(drafts), today=TODAY)
+    assert not drafts.exists() or not list(drafts.iterdir()), (
+        "no draft for a run that cannot finish"
+    )

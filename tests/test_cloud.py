@@ -86,6 +86,7 @@ def served(emu: SheetsEmulator, tmp_path: Path) -> Iterator[Served]:
         SHEETSYNC_SHEETS_ENDPOINT=emu.base_url,
         SHEETSYNC_GOOGLE_CREDENTIALS="token",
         SHEETSYNC_GOOGLE_TOKEN=TOKEN,
+        SHEETSYNC_DRAFTS_DESTINATION="tab",
         SHEETSYNC_DRAFTS_FOLDER=str(tmp_path / "drafts"),
         NO_GCE_CHECK="true",
         PYTHONPATH="",  # the staged copy of sheetsync, as in the cloud
@@ -152,6 +153,17 @@ def test_a_config_error_is_a_500_with_a_json_body(monkeypatch: pytest.MonkeyPatc
     body, status = handle("POST", {}, {})
     assert status == 500 and body["ok"] is False
     assert body["error"]["type"] == "ConfigError" and "No sheet" in body["error"]["message"]
+
+
+def test_eml_drafts_are_refused_in_the_cloud(tmp_path: Path) -> None:
+    from sheetsync.cloud import handle
+
+    sheet = tmp_path / "c.csv"
+    sheet.write_text("Name,Last contacted,What,Last in person\nAda,2025-01-01,x,\n")
+    body, status = handle("POST", {}, {"SHEETSYNC_SHEET": str(sheet)})
+    assert status == 500 and "vanish with the instance" in body["error"]["message"]
+    assert sheet.read_text().startswith("Name,Last contacted,What,Last in person\n")
+    assert "Status" not in sheet.read_text(), "nothing written"
 
 
 def test_missing_functions_framework_names_the_extra() -> None:

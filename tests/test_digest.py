@@ -200,3 +200,8 @@ def test_no_path_sends_to_a_contact(smtp: SmtpCapture, example_xlsx: Path, tmp_p
     assert len(calls) == 1
     keywords = {k.arg: ast.unparse(k.value) for k in calls[0].keywords}
     assert keywords == {"from_addr": "me", "to_addrs": "[me]"}
+    # and no HTTP API path that sends (Gmail's messages/send, drafts/send) is named
+    for path in sorted((REPO / "sheetsync").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not node.value.rstrip("/").endswith("/send"), (path.name, node.value)

@@ -38,7 +38,10 @@ def open_sheet(
         return XlsxSheet(path, tab=tab, output=output)
     if kind == "csv":
         if tab:
-            raise SheetError(f"{path.name} is a CSV file, which has no tabs; leave out --tab.")
+            raise SheetError(
+                f"{path.name} is a CSV file, which has no tabs, but a tab ('{tab}') is set: "
+                "leave out --tab, or remove tab = ... from sheetsync.toml (or SHEETSYNC_TAB)."
+            )
         return CsvSheet(path, output=output)
     known = ", ".join(sorted(LOCAL_KINDS))
     raise SheetError(

@@ -197,6 +197,12 @@ class XlsxSheet:
         }
         return sorted(found)
 
+    def check_writable(self) -> None:
+        """Refuse now, before any draft is made, when the file is open elsewhere."""
+        _check_not_locked(self.path)
+        if self.output is not None:
+            _check_not_locked(self.output)
+
     def write(self, plan: WritePlan) -> WriteOutcome:
         return self._commit(lambda grid: place(grid, plan, where=self.describe()), _apply_xlsx)
 
@@ -376,6 +382,12 @@ class CsvSheet:
 
     def read(self) -> Grid:
         return [[v if v.strip() else None for v in row] for row in self._rows()]
+
+    def check_writable(self) -> None:
+        """Refuse now, before any draft is made, when the file is open elsewhere."""
+        _check_not_locked(self.path)
+        if self.output is not None:
+            _check_not_locked(self.output)
 
     def write(self, plan: WritePlan) -> WriteOutcome:
         return self._commit(lambda grid: place(grid, plan, where=self.describe()))
