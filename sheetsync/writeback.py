@@ -126,15 +126,9 @@ def _new_column_slots(grid: Grid, colmap: ColumnMap, count: int) -> list[int]:
 def place(grid: Grid, plan: WritePlan, *, where: str = "the sheet") -> Placement:
     """Cell writes that apply ``plan`` to ``grid`` (a fresh read of the sheet)."""
     out = Placement()
-    try:
-        colmap = detect_columns(
-            grid, explicit=plan.columns, owned_names=plan.owned_names, where=where
-        )
-    except ColumnMissing as exc:
-        out.warnings.append(
-            f"The sheet's headers changed during the run ({exc}); nothing was written. "
-            "Run sheetsync again."
-        )
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    if isinstance(colmap, str):
+        out.warnings.append(colmap)
         out.skipped = [r.key for r in plan.rows]
         return out
     out.colmap = colmap
