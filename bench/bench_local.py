@@ -58,12 +58,12 @@ import numpy as np  # noqa: E402
 import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sheetsync.backends.local import XlsxSheet  # noqa: E402
-from sheetsync.columns import detect_columns  # noqa: E402
+from sheetsync.app import analyse, run  # noqa: E402
 from sheetsync.config import Config  # noqa: E402
-from sheetsync.contacts import read_contacts  # noqa: E402
-from sheetsync.runner import analyse, run  # noqa: E402
-from sheetsync.scoring import queue, score  # noqa: E402
+from sheetsync.core.columns import detect_columns  # noqa: E402
+from sheetsync.core.contacts import read_contacts  # noqa: E402
+from sheetsync.core.scoring import queue, score  # noqa: E402
+from sheetsync.sheets.local import XlsxSheet  # noqa: E402
 
 MIB = 1024 * 1024
 DEFAULT_TODAY = dt.date(2026, 11, 22)  # the example sheet's reference day

@@ -57,13 +57,13 @@ import pandas as pd  # noqa: E402
 from google.oauth2.credentials import Credentials  # noqa: E402
 from gspread.utils import a1_to_rowcol  # noqa: E402
 
-from sheetsync.backends import GoogleSheet  # noqa: E402
-from sheetsync.columns import OWNED_DEFAULTS  # noqa: E402
+from sheetsync.app import run  # noqa: E402
 from sheetsync.config import Config  # noqa: E402
+from sheetsync.core.columns import OWNED_DEFAULTS  # noqa: E402
+from sheetsync.core.result import RunResult  # noqa: E402
 from sheetsync.google import http_client  # noqa: E402
 from sheetsync.outbox import MemoryOutbox  # noqa: E402
-from sheetsync.result import RunResult  # noqa: E402
-from sheetsync.runner import run  # noqa: E402
+from sheetsync.sheets import GoogleSheet  # noqa: E402
 from tests.emulator import Cell, CellError, SheetsEmulator, gspread_client  # noqa: E402
 from tests.emulator import server as emulator_server  # noqa: E402
 

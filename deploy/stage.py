@@ -27,7 +27,7 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache")
 MAIN_PY = '''\
 """Cloud Functions loads this file; the entry point is sheetsync_http (see deploy/README.md)."""
 
-from sheetsync.cloud import sheetsync_http
+from sheetsync.unattended.cloud import sheetsync_http
 
 __all__ = ["sheetsync_http"]
 '''

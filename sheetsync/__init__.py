@@ -4,7 +4,7 @@ Reads your own contact sheet in the layout you already have, scores how stale
 each relationship is, writes status columns beside your columns, and drafts
 follow-up emails from Jinja templates.  It never sends mail.
 
-The public API is loaded lazily, so importing :mod:`sheetsync.cli` stays fast::
+The public API is loaded lazily, so importing :mod:`sheetsync.cli.main` stays fast::
 
     from sheetsync import run, load_config
     result = run(load_config("sheetsync.toml"))
@@ -18,22 +18,22 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "run": "runner",
-    "analyse": "runner",
-    "RunResult": "result",
-    "RowOutcome": "result",
+    "run": "app",
+    "analyse": "app",
+    "RunResult": "core.result",
+    "RowOutcome": "core.result",
     "Config": "config",
     "ScoringSettings": "config",
     "load_config": "config",
-    "score": "scoring",
-    "queue": "scoring",
-    "MemorySheet": "backends",
-    "XlsxSheet": "backends",
-    "CsvSheet": "backends",
-    "open_sheet": "backends",
+    "score": "core.scoring",
+    "queue": "core.scoring",
+    "MemorySheet": "sheets",
+    "XlsxSheet": "sheets",
+    "CsvSheet": "sheets",
+    "open_sheet": "sheets",
     "EmlFolder": "outbox",
     "MemoryOutbox": "outbox",
-    "TemplateSet": "drafting",
+    "TemplateSet": "core.drafting",
     "SheetsyncError": "errors",
     "ConfigError": "errors",
     "SheetError": "errors",
@@ -43,8 +43,8 @@ _EXPORTS = {
     "TemplateError": "errors",
     "DeliveryError": "errors",
     "ImportFileError": "errors",
-    "read_contacts_file": "importers",
-    "plan_import": "importing",
+    "read_contacts_file": "sources",
+    "plan_import": "core.importing",
 }
 
 __all__ = ["__version__", *_EXPORTS]

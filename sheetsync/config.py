@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cadence import CadenceError, parse_cadence
-from .columns import OWNED_DEFAULTS, SYNONYMS
-from .dates import day_first_for_locale
+from .core.cadence import CadenceError, parse_cadence
+from .core.columns import OWNED_DEFAULTS, SYNONYMS
+from .core.dates import day_first_for_locale
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
@@ -156,7 +156,7 @@ _TABLE_KEYS = {
     "google": {"credentials", "oauth_client", "sheets_endpoint"},
 }
 # [schedule] (sheetsync schedule and sheetsync cron) is read and checked in full by
-# sheetsync.scheduler.resolve_spec; here it is only accepted, with its keys.
+# sheetsync.unattended.scheduler.resolve_spec; here it is only accepted, with its keys.
 _TABLES.add("schedule")
 _TABLE_KEYS["schedule"] = {"at", "every", "days", "timezone"}
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-LOGGERS = ("", "sheetsync", "sheetsync.runlog", "sheetsync.scheduler")
+LOGGERS = ("", "sheetsync", "sheetsync.unattended.runlog", "sheetsync.unattended.scheduler")
 
 
 @pytest.fixture(autouse=True)

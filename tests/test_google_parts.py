@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.backends.gsheets import (
+from sheetsync.config import load_config
+from sheetsync.core.grid import CellWrite, Formula
+from sheetsync.errors import ConfigError
+from sheetsync.google import Backoff, load_credentials, rewrite_url, save_token
+from sheetsync.sheets.google import (
     GoogleSheet,
     _grid_from_data,
     _grid_size_from_range,
@@ -17,10 +21,6 @@ from sheetsync.backends.gsheets import (
     quote_title,
     spreadsheet_key,
 )
-from sheetsync.config import load_config
-from sheetsync.errors import ConfigError
-from sheetsync.google import Backoff, load_credentials, rewrite_url, save_token
-from sheetsync.grid import CellWrite, Formula
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_ab"
 
@@ -227,7 +227,7 @@ def test_google_config(tmp_path: Path) -> None:
 
 
 def test_serial_dates_from_a_fresh_read_count_as_unchanged() -> None:
-    from sheetsync.writeback import same_value
+    from sheetsync.core.writeback import same_value
 
     assert same_value(43831, dt.date(2020, 1, 1)) and same_value(43831.0, dt.date(2020, 1, 1))
     assert not same_value(43832, dt.date(2020, 1, 1))

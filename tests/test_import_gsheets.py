@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from sheetsync.cli import main
-from sheetsync.dates import date_to_serial
+from sheetsync.cli.main import main
+from sheetsync.core.dates import date_to_serial
 
 from .emulator import Formula, SheetsEmulator
-from .test_gsheets import TODAY, TOKEN, add_example, api_requests, user_part
+from .sheets.test_google import TODAY, TOKEN, add_example, api_requests, user_part
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 EXISTING = 36  # rows in the example tab
@@ -86,7 +86,7 @@ def test_import_is_one_batched_append(emu: SheetsEmulator, capsys: Any) -> None:
     ],
 )
 def test_every_format_into_a_google_sheet(emu: SheetsEmulator, fixture: str) -> None:
-    from sheetsync.importers import read_contacts_file
+    from sheetsync.sources import read_contacts_file
 
     header = ["Name", "First name", "Email", "Company", "Where met", "First met"]
     header += ["Last interaction", "What", "Last in person"]

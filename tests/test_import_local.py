@@ -17,11 +17,11 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table
 
-from sheetsync.backends import XlsxSheet
-from sheetsync.cli import main
+from sheetsync.app import run
+from sheetsync.cli.main import main
 from sheetsync.config import Config, ScoringSettings
 from sheetsync.outbox import MemoryOutbox
-from sheetsync.runner import run
+from sheetsync.sheets import XlsxSheet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 22)

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.cli import main
-from sheetsync.columns import detect_columns
-from sheetsync.grid import Formula
-from sheetsync.interactions import Interaction, parse_when, plan_log
+from sheetsync.cli.main import main
+from sheetsync.core.columns import detect_columns
+from sheetsync.core.grid import Formula
+from sheetsync.core.interactions import Interaction, parse_when, plan_log
 
 from .conftest import contact_grid
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.backends import MemorySheet
-from sheetsync.columns import OWNED_DEFAULTS
+from sheetsync.app import run
 from sheetsync.config import Config, ScoringSettings
+from sheetsync.core.columns import OWNED_DEFAULTS
+from sheetsync.core.writeback import WritePlan
 from sheetsync.errors import DeliveryError
 from sheetsync.outbox import MemoryOutbox
-from sheetsync.runner import run
-from sheetsync.writeback import WritePlan
+from sheetsync.sheets import MemorySheet
 
 TODAY = dt.date(2026, 11, 22)
 HEADER = ["Name", "Email", "Last contacted", "What", "Last met", "Template"]

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..drafting import Draft
+from ..core.drafting import Draft
 
 
 @dataclass(frozen=True)

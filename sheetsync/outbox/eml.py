@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..drafting import Draft
+from ..core.drafting import Draft
 from ..errors import DeliveryError
 from .base import Saved
 

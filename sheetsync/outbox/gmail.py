@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..config import Config
-from ..drafting import Draft
+from ..core.drafting import Draft
 from ..errors import DeliveryError
 from ..google import (
     GMAIL_COMPOSE,

@@ -18,7 +18,7 @@ import re
 import ssl
 
 from ..config import MailAccount
-from ..drafting import Draft
+from ..core.drafting import Draft
 from ..errors import DeliveryError
 from .accounts import tls_and_password
 from .base import Saved

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from email.message import EmailMessage
 
-from ..drafting import Draft
+from ..core.drafting import Draft
 from ..errors import DeliveryError
 from .base import Saved
 

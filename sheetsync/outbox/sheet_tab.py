@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..backends.gsheets import GoogleSheet, quote_title
-from ..backends.local import CsvSheet, XlsxSheet, atomic_target, lock_file_of
-from ..dates import date_to_serial
-from ..drafting import Draft, clean_header
+from ..core.dates import date_to_serial
+from ..core.drafting import Draft, clean_header
+from ..core.grid import Cell, Grid, is_blank, neutralise, row_is_blank
 from ..errors import ConfigError, DeliveryError, SheetError
-from ..grid import Cell, Grid, is_blank, neutralise, row_is_blank
+from ..sheets.google import GoogleSheet, quote_title
+from ..sheets.local import CsvSheet, XlsxSheet, atomic_target, lock_file_of
 from .base import Saved
 
 log = logging.getLogger(__name__)

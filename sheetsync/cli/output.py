@@ -1,0 +1,176 @@
+"""Rendering results for a person: a table on a terminal, one quiet line under cron."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from ..core.result import RowOutcome, RunResult
+
+COLOURS = {
+    "new": "36",
+    "overdue": "33",
+    "lapsed": "31",
+    "check data": "35",
+    "due soon": "34",
+    "ok": "32",
+    "snoozed": "90",
+    "do not contact": "90",
+}
+STATUS_ORDER = (
+    "new",
+    "lapsed",
+    "overdue",
+    "due soon",
+    "ok",
+    "snoozed",
+    "do not contact",
+    "check data",
+)
+
+
+def use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def paint(text: str, status: str, colour: bool) -> str:
+    code = COLOURS.get(status)
+    return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(
+    rows: Sequence[Sequence[str]], headers: Sequence[str], *, widths: Sequence[int]
+) -> list[str]:
+    cols = [
+        min(w, max([len(h), *(len(r[i]) for r in rows)]))
+        for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+    ]
+    lines = ["  ".join(h.ljust(cols[i]) for i, h in enumerate(headers)).rstrip()]
+    for r in rows:
+        lines.append("  ".join(_clip(v, cols[i]).ljust(cols[i]) for i, v in enumerate(r)).rstrip())
+    return lines
+
+
+def status_counts(rows: Iterable[RowOutcome]) -> str:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return ", ".join(f"{counts[s]} {s}" for s in STATUS_ORDER if s in counts)
+
+
+def queue_lines(rows: Sequence[RowOutcome], colour: bool, *, show_all: bool = False) -> list[str]:
+    picked = [
+        r
+        for r in rows
+        if show_all
+        or r.action
+        or r.status in ("new", "overdue", "lapsed", "due soon", "check data")
+    ]
+    body = []
+    for i, r in enumerate(picked, start=1):
+        action = r.action + (f": {r.subject}" if r.subject else "")
+        body.append(
+            [
+                str(i),
+                str(r.row),
+                r.name,
+                r.status,
+                _cell(r.score),
+                _cell(r.days_since),
+                _cell(r.next_followup),
+                r.tier,
+                action or r.note,
+            ]
+        )
+    lines = table(
+        body,
+        ["#", "Row", "Name", "Status", "Score", "Days", "Next", "Tier", "Action / note"],
+        widths=[4, 5, 24, 14, 6, 5, 10, 4, 70],
+    )
+    if colour:
+        out = [lines[0]]
+        for line, r in zip(lines[1:], picked, strict=True):
+            out.append(line.replace(f"  {r.status}", "  " + paint(r.status, r.status, True), 1))
+        lines = out
+    return lines
+
+
+def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = False) -> None:
+    """A run's result: detailed on a terminal, one summary line plus warnings otherwise."""
+    created = result.drafts_created
+    waiting = result.count("waiting")
+    failed = result.count("no draft")
+    if result.dry_run:
+        head = (
+            f"Dry run on {result.sheet} for {result.today}: nothing was written or drafted. "
+            f"{result.cells_written} cells would change; "
+            f"{result.count('would draft')} drafts would be made"
+        )
+    else:
+        where = f" in {result.written_to}" if result.written_to else ""
+        counts = status_counts(result.rows)
+        head = (
+            f"{result.sheet}: {result.contacts} contacts{f' ({counts})' if counts else ''}; "
+            f"{result.cells_written} cells written{where}; {created} drafts made"
+        )
+        if result.destination and created:
+            head += f" in {result.destination}"
+        if result.count("draft exists"):
+            head += f"; {result.count('draft exists')} already there"
+    head += f"; {waiting} waiting (daily cap)" if waiting else ""
+    head += f"; {failed} could not be drafted" if failed else ""
+    checks = [r for r in result.rows if r.status == "check data"]
+    head += f"; {len(checks)} rows to check" if checks else ""
+    if not out.isatty() and not verbose:
+        print(f"sheetsync: {head}.", file=out)
+        for w in result.warnings:
+            print(f"sheetsync: warning: {w}", file=out)
+        for r in checks:
+            print(f"sheetsync: check row {r.row} ({r.name or 'no name'}): {r.note}", file=out)
+        if result.dry_run:
+            _print_changes(result, out)
+        return
+    colour = use_colour(out)
+    print(head + ".", file=out)
+    print(file=out)
+    for line in queue_lines(result.rows, colour, show_all=verbose):
+        print("  " + line, file=out)
+    if result.dry_run:
+        print(file=out)
+        _print_changes(result, out)
+    if result.warnings:
+        print("\nWarnings:", file=out)
+        for w in result.warnings:
+            print(f"  - {w}", file=out)
+
+
+def _print_changes(result: RunResult, out: TextIO) -> None:
+    headers = len(result.changes) - result.cells_written
+    extra = f", plus {headers} new column headers" if headers > 0 else ""
+    print(f"Cells that would change ({result.cells_written}{extra}):", file=out)
+    for c in result.changes:
+        who = f" ({c.name})" if c.name else ""
+        old, new = _cell(c.old) or "(empty)", _cell(c.new) or "(empty)"
+        print(f"  {c.cell} {c.column}{who}: {old} -> {new}", file=out)
+    drafts = [r for r in result.rows if r.action == "would draft"]
+    if drafts:
+        print(f"Drafts that would be made ({len(drafts)}):", file=out)
+        for r in drafts:
+            print(f"  {r.name}: {r.subject} ({r.draft}.eml)", file=out)

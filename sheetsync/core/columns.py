@@ -1,0 +1,321 @@
+"""Finding the user's columns by their headers, in the layout they already have.
+
+Headers are compared case- and punctuation-insensitively against a list of
+synonyms for each role; an explicit mapping from the config always wins.  The
+header row need not be the first row: the first row (of the first few dozen)
+that names the most known columns is taken as the header.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import ColumnMissing, ConfigError
+from .grid import Cell, Grid, display_text, is_blank, value_at
+
+#: Roles sheetsync reads, with the header texts that name them (normalised form).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "contact", "person", "contact name", "who"),
+    "last_interaction": (
+        "last interaction",
+        "last contact",
+        "last contacted",
+        "last touch",
+        "last touched",
+        "last talked",
+        "last spoke",
+        "last spoken",
+        "last talked to",
+        "last conversation",
+        "last reached out",
+        "last chat",
+        "last contact date",
+        "last interaction date",
+    ),
+    "what": (
+        "what",
+        "interaction",
+        "topic",
+        "notes on last contact",
+        "discussed",
+        "what we talked about",
+        "what we discussed",
+        "last topic",
+        "talked about",
+        "last interaction notes",
+        "what was discussed",
+    ),
+    "last_in_person": (
+        "last in person",
+        "last met",
+        "last seen",
+        "met in person",
+        "last met in person",
+        "last seen in person",
+        "in person",
+        "last irl",
+        "last meeting",
+    ),
+    "email": ("email", "e mail", "email address", "e mail address", "mail"),
+    "first_name": ("first name", "firstname", "given name", "first"),
+    "company": ("company", "organisation", "organization", "employer", "org", "works at"),
+    "where_met": ("where met", "where we met", "met at", "how we met", "met where", "context"),
+    "first_met": ("first met", "met on", "date met", "first contact", "connected on", "date added"),
+    "cadence": (
+        "cadence",
+        "frequency",
+        "every",
+        "keep in touch every",
+        "contact every",
+        "follow up every",
+        "how often",
+        "interval",
+    ),
+    "tier": ("tier", "priority", "circle", "list", "level"),
+    "snooze_until": ("snooze until", "snooze", "snoozed until", "pause until", "not before"),
+    "template": ("template", "email template"),
+    "do_not_contact": (
+        "do not contact",
+        "don t contact",
+        "dont contact",
+        "dnc",
+        "do not email",
+        "no contact",
+        "opt out",
+    ),
+}
+
+REQUIRED = ("name", "last_interaction", "what", "last_in_person")
+ROLE_LABELS = {
+    "name": "name",
+    "last_interaction": "last interaction",
+    "what": "what (last discussed)",
+    "last_in_person": "last in person",
+    "email": "email",
+    "first_name": "first name",
+    "company": "company",
+    "where_met": "where met",
+    "first_met": "first met",
+    "cadence": "cadence",
+    "tier": "tier",
+    "snooze_until": "snooze until",
+    "template": "template",
+    "do_not_contact": "do not contact",
+}
+
+#: The status columns sheetsync owns, with their default header texts.
+OWNED_DEFAULTS: dict[str, str] = {
+    "status": "Status",
+    "score": "Score",
+    "days_since": "Days since",
+    "next_followup": "Next follow-up",
+    "drafted": "Drafted",
+    "note": "Sheetsync note",
+}
+
+HEADER_SCAN_ROWS = 30
+
+
+def normalise_header(text: Cell) -> str:
+    """Header text folded for comparison: case, accents and punctuation ignored."""
+    if is_blank(text):
+        return ""
+    folded = unicodedata.normalize("NFKD", str(text)).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
+
+
+def _without_parenthetical(norm_source: Cell) -> str:
+    # "Last contacted (date)" should still be found as "last contacted".
+    return normalise_header(re.sub(r"\([^)]*\)", " ", str(norm_source)))
+
+
+@dataclass
+class ColumnMap:
+    """Where each role and each owned column is in the grid (0-based indices)."""
+
+    header_row: int
+    headers: list[str]
+    roles: dict[str, int]
+    owned: dict[str, int]
+    owned_names: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+    def header_of(self, role: str) -> str:
+        return self.headers[self.roles[role]]
+
+    @property
+    def user_columns(self) -> list[int]:
+        """Columns with a header that sheetsync does not own."""
+        mine = set(self.owned.values())
+        return [i for i, h in enumerate(self.headers) if h and i not in mine]
+
+
+def _row_texts(grid: Grid, row: int) -> list[str]:
+    line = grid[row] if row < len(grid) else []
+    return ["" if is_blank(v) else str(v).strip() for v in line]
+
+
+def _match_role(norm: str, loose: str, explicit: Mapping[str, str]) -> str | None:
+    for role, header in explicit.items():
+        if header and normalise_header(header) == norm:
+            return role
+    for role, names in SYNONYMS.items():
+        if role in explicit:
+            continue
+        if norm in names or loose in names:
+            return role
+    return None
+
+
+def _score_row(texts: Sequence[str], explicit: Mapping[str, str]) -> int:
+    found = {
+        _match_role(normalise_header(t), _without_parenthetical(t), explicit) for t in texts if t
+    }
+    found.discard(None)
+    return len(found) + (2 if "name" in found else 0) + (2 if "last_interaction" in found else 0)
+
+
+def find_header_row(grid: Grid, explicit: Mapping[str, str]) -> int | None:
+    """The first row that names the most known columns, or None."""
+    best, best_score = None, 2
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        score = _score_row(_row_texts(grid, r), explicit)
+        if score > best_score:
+            best, best_score = r, score
+    return best
+
+
+def _closest(role: str, headers: Sequence[str]) -> str | None:
+    candidates = {normalise_header(h): h for h in headers if h}
+    best: tuple[float, str] | None = None
+    for syn in SYNONYMS[role]:
+        for norm, original in candidates.items():
+            ratio = difflib.SequenceMatcher(None, syn, norm).ratio()
+            if ratio >= 0.6 and (best is None or ratio > best[0]):
+                best = (ratio, original)
+    return best[1] if best else None
+
+
+def detect_columns(
+    grid: Grid,
+    *,
+    explicit: Mapping[str, str] | None = None,
+    owned_names: Mapping[str, str] | None = None,
+    where: str = "the sheet",
+) -> ColumnMap:
+    """Find the header row and the column of every role and owned column.
+
+    ``explicit`` maps roles to header texts from the config (an empty text
+    says the sheet has no such column).  Raises :class:`ColumnMissing` when a
+    required column is not found, naming the headers that were seen.
+    """
+    explicit = dict(explicit or {})
+    unknown = set(explicit) - set(SYNONYMS)
+    if unknown:
+        raise ConfigError(
+            f"[columns] has unknown role(s) {', '.join(sorted(unknown))}; "
+            f"known roles: {', '.join(SYNONYMS)}"
+        )
+    owned_names = {**OWNED_DEFAULTS, **(owned_names or {})}
+    header_row = find_header_row(grid, explicit)
+    if header_row is None:
+        first = next((r for r in range(len(grid)) if any(_row_texts(grid, r))), None)
+        if first is None:
+            raise ColumnMissing(
+                f"{where} is empty: add a header row (Name, Last interaction, What, "
+                "Last in person) and one row per contact.",
+                role="name",
+                seen=[],
+                suggestion=None,
+            )
+        raise _missing("name", [t for t in _row_texts(grid, first) if t], where, first)
+    headers = _row_texts(grid, header_row)
+    owned_norm = {normalise_header(v): k for k, v in owned_names.items()}
+    roles: dict[str, int] = {}
+    owned: dict[str, int] = {}
+    warnings: list[str] = []
+    for col, text in enumerate(headers):
+        if not text:
+            continue
+        norm = normalise_header(text)
+        if norm in owned_norm and owned_norm[norm] not in owned:
+            owned[owned_norm[norm]] = col
+            continue
+        role = _match_role(norm, _without_parenthetical(text), explicit)
+        if role is None:
+            continue
+        if role in roles:
+            warnings.append(
+                f"Two columns look like {ROLE_LABELS[role]}: '{headers[roles[role]]}' and "
+                f"'{text}'; using '{headers[roles[role]]}'. Set [columns] {role} in "
+                "sheetsync.toml to choose."
+            )
+            continue
+        roles[role] = col
+    for role in REQUIRED:
+        if role in roles or explicit.get(role) == "":
+            continue
+        seen = [h for h in headers if h]
+        raise _missing(role, seen, where, header_row, explicit.get(role))
+    for role, header in explicit.items():
+        if header and role not in roles:
+            raise _missing(role, [h for h in headers if h], where, header_row, header)
+    return ColumnMap(header_row, headers, roles, owned, dict(owned_names), warnings)
+
+
+def _missing(
+    role: str, seen: list[str], where: str, row: int, configured: str | None = None
+) -> ColumnMissing:
+    label = ROLE_LABELS[role]
+    suggestion = _closest(role, seen) if not configured else _closest_text(configured, seen)
+    what = (
+        f"the column '{configured}' (set in [columns] {role})"
+        if configured
+        else (f"a '{label}' column")
+    )
+    msg = (
+        f"Could not find {what} in {where}. Headers seen in row {row + 1}: "
+        + (", ".join(f"'{display_text(h)}'" for h in seen) or "none")
+        + "."
+    )
+    if suggestion:
+        msg += (
+            f" Did you mean '{suggestion}'? Rename that header, or set "
+            f'[columns] {role} = "{suggestion}" in sheetsync.toml.'
+        )
+    else:
+        examples = ", ".join(f"'{s.title()}'" for s in SYNONYMS[role][:3])
+        msg += (
+            f" Add a column headed {examples}, or name yours in sheetsync.toml under "
+            f'[columns] {role} = "Your header".'
+        )
+    return ColumnMissing(msg, role=role, seen=seen, suggestion=suggestion)
+
+
+def _closest_text(wanted: str, seen: Sequence[str]) -> str | None:
+    norm = {normalise_header(h): h for h in seen}
+    match = difflib.get_close_matches(normalise_header(wanted), list(norm), n=1, cutoff=0.5)
+    return norm[match[0]] if match else None
+
+
+def data_rows(grid: Grid, colmap: ColumnMap) -> list[int]:
+    """0-based indices of the rows below the header that hold anything in a user column."""
+    cols = colmap.user_columns
+    rows = []
+    for r in range(colmap.header_row + 1, len(grid)):
+        if any(not is_blank(value_at(grid, r, c)) for c in cols):
+            rows.append(r)
+    return rows
+
+
+def variable_name(header: str) -> str:
+    """A template variable name derived from a header: 'Where we met' -> where_we_met."""
+    name = normalise_header(header).replace(" ", "_")
+    if not name:
+        return ""
+    return f"col_{name}" if name[0].isdigit() else name

@@ -1,0 +1,484 @@
+"""A tab of a Google Sheet, through gspread, in at most three API requests per run.
+
+1. ``spreadsheets.get`` with grid data for the tab: metadata (locale, time
+   zone, grid size, sheet id) and every cell's value, formula and date format,
+   in one request.
+2. ``values.get`` of the tab just before writing: a fresh read to find every
+   contact's row again by identity.
+3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow,
+   and ``updateCells`` with typed values (``stringValue`` can never become a
+   formula; dates carry their DATE format).  The service applies a batch
+   whole or not at all.
+
+When no owned cell would change, requests 2 and 3 are not sent.
+
+``append`` (import) and ``update_cells`` (log) keep the same budget: the
+caller's read, a ``values.get`` re-read to place the rows by identity, and one
+``spreadsheets.batchUpdate``.  New rows go in one ``appendCells`` request, so
+Google puts them below whatever the sheet holds at that moment and a row typed
+meanwhile is never overwritten; values are typed as above.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..core.dates import date_to_serial, serial_to_date
+from ..core.grid import Cell, CellWrite, Formula, Grid
+from ..core.writeback import (
+    AppendPlan,
+    Placement,
+    UpdatePlan,
+    WritePlan,
+    place,
+    place_append,
+    place_updates,
+)
+from ..errors import SheetError, SheetNotFound
+from .base import WriteOutcome
+
+log = logging.getLogger(__name__)
+
+KEY_PATTERN = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
+BARE_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
+GRID_FIELDS = (
+    "spreadsheetId,properties(title,locale,timeZone),"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values(userEnteredValue,effectiveValue,"
+    "effectiveFormat/numberFormat/type))))"
+)
+DATE_TYPES = {"DATE", "DATE_TIME"}
+
+
+def spreadsheet_key(location: str) -> str | None:
+    """The spreadsheet id in a Google Sheets URL, or a bare id; None otherwise."""
+    match = KEY_PATTERN.search(location)
+    if match:
+        return match.group(1)
+    return location if BARE_KEY.match(location) else None
+
+
+def quote_title(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+#: Plans a batch on a fresh read: (grid, (rows, cols)) -> (placement, requests).
+Planner = Callable[[Grid, tuple[int, int]], tuple[Placement, list[dict[str, Any]]]]
+
+
+class GoogleSheet:
+    """One tab of a Google spreadsheet.  ``client`` is a gspread HTTP client."""
+
+    def __init__(
+        self, key: str, *, client: Any, tab: str | None = None, account_email: str | None = None
+    ):
+        self.key = key
+        self.client = client
+        self.tab = tab
+        self.account_email = account_email
+        self.title: str | None = None
+        self.locale: str | None = None
+        self.time_zone: str | None = None
+        self.sheet_id: int | None = None
+        self.grid_size: tuple[int, int] = (0, 0)
+        self._grid: Grid = []
+
+    def describe(self) -> str:
+        name = self.title or self.key
+        return f"{name} › {self.tab}" if self.tab else name
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read(self) -> Grid:
+        params: dict[str, Any] = {
+            "includeGridData": "true",
+            "fields": GRID_FIELDS,
+            "prettyPrint": "false",  # the grid is most of the bytes: no indentation
+        }
+        if self.tab:
+            params["ranges"] = [quote_title(self.tab)]
+        data = self._call("read", self.client.fetch_sheet_metadata, self.key, params=params)
+        props = data.get("properties", {})
+        self.title, self.locale = props.get("title"), props.get("locale")
+        self.time_zone = props.get("timeZone")
+        sheets = data.get("sheets", [])
+        sheet = self._pick(sheets)
+        p = sheet["properties"]
+        self.tab, self.sheet_id = p["title"], p["sheetId"]
+        grid_props = p.get("gridProperties", {})
+        self.grid_size = (grid_props.get("rowCount", 0), grid_props.get("columnCount", 0))
+        self._grid = _grid_from_data(sheet.get("data", []))
+        return [list(row) for row in self._grid]
+
+    def _pick(self, sheets: list[dict[str, Any]]) -> dict[str, Any]:
+        if not sheets:
+            raise SheetError(f"{self.describe()} has no tabs sheetsync can read.")
+        if self.tab is None:
+            return min(sheets, key=lambda s: s["properties"].get("index", 0))
+        for sheet in sheets:
+            if sheet["properties"]["title"] == self.tab:
+                return sheet
+        raise self._no_tab()
+
+    def _no_tab(self) -> SheetNotFound:
+        titles = []
+        try:
+            meta = self.client.fetch_sheet_metadata(
+                self.key, params={"fields": "sheets.properties.title"}
+            )
+            titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
+        except Exception:  # the listing is a courtesy; the error below stands without it
+            log.debug("could not list the tabs of %s", self.key)
+        listed = ", ".join(f"'{t}'" for t in titles) or "unknown"
+        return SheetNotFound(
+            f"The spreadsheet {self.title or self.key} has no tab '{self.tab}'. Its tabs are: "
+            f"{listed}. Set the tab with --tab or 'tab =' in sheetsync.toml."
+        )
+
+    def today(self) -> dt.date:
+        """Today in the spreadsheet's time zone."""
+        return dt.datetime.now(_zone(self.time_zone)).date()
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, plan: WritePlan) -> WriteOutcome:
+        where = self.describe()
+        if not place([list(r) for r in self._grid], plan, where=where).all_writes:
+            empty = place([list(r) for r in self._grid], plan, where=where)
+            return WriteOutcome(0, self.url, empty, empty.warnings)
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place(grid, plan, where=where)
+            writes = placement.all_writes
+            return placement, self._requests(placement, *size) if writes else []
+
+        placement = self._commit("write", build)
+        log.info("wrote %d cells to %s", len(placement.all_writes), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def append(self, plan: AppendPlan) -> WriteOutcome:
+        """Add ``plan``'s rows below everything in the tab, in one ``appendCells`` request."""
+        where = self.describe()
+        if not plan.rows:
+            return WriteOutcome(0, self.url, Placement())
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place_append(grid, plan, where=where)
+            if not placement.writes:
+                return placement, []
+            requests: list[dict[str, Any]] = []
+            needed_cols = max(w.col for w in placement.all_writes) + 1
+            if needed_cols > size[1]:
+                requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
+            requests.extend(self._update_cells(placement.header_writes))
+            requests.append(self._append_cells(placement))
+            return placement, requests
+
+        placement = self._commit("write", build)
+        log.info("appended %d rows to %s", len(placement.appended), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
+        """Write the user cells ``plan`` names, on rows found again by identity."""
+        where = self.describe()
+        if not plan.rows:
+            return WriteOutcome(0, self.url, Placement())
+
+        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
+            placement = place_updates(grid, plan, where=where)
+            writes = placement.writes
+            return placement, self._update_cells(writes) if writes else []
+
+        placement = self._commit("write", build)
+        if placement.writes:
+            log.info("wrote %d cells to %s", len(placement.writes), where)
+        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
+
+    def _commit(self, what: str, build: Planner) -> Placement:
+        """Re-read the tab, plan on that read, and send the plan as one batch.
+
+        When the answer to the batch is lost (the connection dropped), nobody knows
+        whether Google applied it, and resending an append would add the rows twice:
+        the tab is read again and only what is still missing is sent.  Returns the
+        placement that was applied.
+        """
+        from requests import RequestException
+
+        grid, size = self._reread()
+        placement, requests = build(grid, size)
+        if not requests:
+            return placement
+        try:
+            self.client.batch_update(self.key, {"requests": requests})
+            return placement
+        except RequestException as exc:
+            log.warning(
+                "the answer to the %s was lost (%s); checking what landed", what, type(exc).__name__
+            )
+        except Exception as exc:  # an API error answer: translated as usual
+            from gspread.exceptions import APIError
+
+            if isinstance(exc, APIError):
+                raise self._translate(exc, what) from None
+            raise
+        grid, size = self._reread()
+        again, requests = build(grid, size)
+        if requests:
+            self._call(what, self.client.batch_update, self.key, {"requests": requests})
+            return again
+        return placement
+
+    def _reread(self) -> tuple[Grid, tuple[int, int]]:
+        """The tab's values now (serial dates), and its grid size from the echoed range."""
+        fresh = self._call(
+            "re-read",
+            self.client.values_get,
+            self.key,
+            quote_title(self.tab or ""),
+            params={
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "prettyPrint": "false",
+            },
+        )
+        grid: Grid = [list(row) for row in fresh.get("values", [])]
+        return grid, _grid_size_from_range(fresh.get("range", ""), self.grid_size)
+
+    def _append_dimension(self, dimension: str, length: int) -> dict[str, Any]:
+        return {
+            "appendDimension": {"sheetId": self.sheet_id, "dimension": dimension, "length": length}
+        }
+
+    def _append_cells(self, placement: Placement) -> dict[str, Any]:
+        """The new rows, from column A, as typed cells (dates with their DATE format).
+
+        One fields mask covers every cell, so the empty cells of the new rows get no
+        number format; rows below the data normally have none anyway.
+        """
+        by_row: dict[int, dict[int, Cell]] = {r: {} for r in placement.appended}
+        for w in placement.writes:
+            by_row[w.row][w.col] = w.value
+        rows = []
+        for r in placement.appended:
+            cells = by_row[r]
+            width = max(cells) + 1 if cells else 0
+            rows.append({"values": [_cell_data(cells.get(c)) for c in range(width)]})
+        return {
+            "appendCells": {
+                "sheetId": self.sheet_id,
+                "rows": rows,
+                "fields": "userEnteredValue,userEnteredFormat.numberFormat",
+            }
+        }
+
+    @property
+    def url(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.key}/edit"
+
+    def _requests(self, placement: Placement, rows: int, cols: int) -> list[dict[str, Any]]:
+        requests: list[dict[str, Any]] = []
+        writes = placement.all_writes
+        needed_cols = max(w.col for w in writes) + 1
+        needed_rows = max(w.row for w in writes) + 1
+        if needed_cols > cols:
+            requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
+        if needed_rows > rows:
+            requests.append(self._append_dimension("ROWS", needed_rows - rows))
+        requests.extend(self._update_cells(writes))
+        return requests
+
+    def _update_cells(self, writes: list[CellWrite]) -> list[dict[str, Any]]:
+        """updateCells requests: one per run of adjacent cells of one kind in a row,
+        merged down consecutive rows.
+
+        Dates carry their DATE format (a real date in the sheet, only in the cells
+        written); other cells set the value alone and keep their format.
+        """
+        by_row: dict[int, dict[int, Cell]] = {}
+        for w in writes:
+            by_row.setdefault(w.row, {})[w.col] = w.value
+        runs: list[tuple[int, int, bool, list[Cell]]] = []  # (row, first col, dates?, values)
+        for r in sorted(by_row):
+            cells = by_row[r]
+            prev: tuple[int, bool] | None = None
+            for c in sorted(cells):
+                dated = isinstance(cells[c], dt.date)
+                if prev is None or prev != (c - 1, dated):
+                    runs.append((r, c, dated, []))
+                runs[-1][3].append(cells[c])
+                prev = (c, dated)
+        requests: list[dict[str, Any]] = []
+        block: dict[str, Any] | None = None
+        last: tuple[int, int, bool, int] | None = None
+        for r, c, dated, values in runs:
+            row_data = {"values": [_cell_data(v) for v in values]}
+            if block is not None and last == (r - 1, c, dated, len(values)):
+                block["updateCells"]["rows"].append(row_data)
+            else:
+                fields = (
+                    "userEnteredValue,userEnteredFormat.numberFormat"
+                    if dated
+                    else ("userEnteredValue")
+                )
+                block = {
+                    "updateCells": {
+                        "start": {"sheetId": self.sheet_id, "rowIndex": r, "columnIndex": c},
+                        "rows": [row_data],
+                        "fields": fields,
+                    }
+                }
+                requests.append(block)
+            last = (r, c, dated, len(values))
+        return requests
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        from gspread.exceptions import APIError
+        from requests import RequestException
+
+        try:
+            return fn(*args, **kwargs)
+        except APIError as exc:
+            raise self._translate(exc, what) from None
+        except RequestException as exc:
+            raise SheetError(
+                f"Cannot reach Google Sheets to {what} {self.describe()} "
+                f"({type(exc).__name__}). Check the network connection and run again; nothing "
+                "was written."
+            ) from None
+
+    def _translate(self, exc: Any, what: str) -> SheetError:
+        status = exc.response.status_code
+        try:
+            message = exc.response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = ""
+        share = (
+            f" Open the sheet, click Share, and add {self.account_email} as an Editor."
+            if self.account_email
+            else " Check that your Google account can open it."
+        )
+        if status == 404:
+            return SheetNotFound(
+                f"No Google spreadsheet with id {self.key}: check the URL or key.{share}"
+            )
+        if status in (401, 403):
+            return SheetError(
+                f"Google refused access to the spreadsheet {self.title or self.key}"
+                f" ({status}).{share}"
+            )
+        if status == 400 and "Unable to parse range" in message:
+            return self._no_tab()
+        if status == 429:
+            return SheetError(
+                "Google Sheets quota exceeded (429) even after retrying with back-off. Wait a "
+                "minute and run again; nothing was written. Google allows 60 requests per "
+                "minute per user."
+            )
+        if status >= 500:
+            return SheetError(
+                f"Google Sheets had a server error ({status}) while trying to {what} "
+                f"{self.describe()}; sheetsync retried and gave up. Run again later; nothing "
+                "was written."
+            )
+        return SheetError(f"Google Sheets answered {status} to the {what}: {message}")
+
+
+def _zone(name: str | None) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not name:
+        return dt.UTC
+    match = re.fullmatch(r"GMT([+-])(\d{1,2}):?(\d{2})?", name)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        return dt.timezone(
+            sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown spreadsheet time zone %r; using UTC", name)
+        return dt.UTC
+
+
+def _value(ext: dict[str, Any] | None, number_type: str | None) -> Cell:
+    if not ext:
+        return None
+    if "numberValue" in ext:
+        number = ext["numberValue"]
+        if number_type in DATE_TYPES:
+            try:
+                return serial_to_date(number)
+            except ValueError:
+                return number
+        return int(number) if float(number).is_integer() and number_type != "NUMBER" else number
+    if "stringValue" in ext:
+        return ext["stringValue"]
+    if "boolValue" in ext:
+        return ext["boolValue"]
+    if "errorValue" in ext:
+        return None
+    return None
+
+
+def _grid_from_data(data: list[dict[str, Any]]) -> Grid:
+    grid: Grid = []
+    for block in data:
+        top, left = block.get("startRow", 0), block.get("startColumn", 0)
+        for i, row in enumerate(block.get("rowData", [])):
+            r = top + i
+            while len(grid) <= r:
+                grid.append([])
+            line = grid[r]
+            for j, cell in enumerate(row.get("values", [])):
+                c = left + j
+                while len(line) <= c:
+                    line.append(None)
+                kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+                value = _value(cell.get("effectiveValue"), kind)
+                formula = cell.get("userEnteredValue", {}).get("formulaValue")
+                if formula:
+                    f = Formula(formula)
+                    f.cached = value
+                    value = f
+                line[c] = value
+    return grid
+
+
+def _cell_data(value: Cell) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, dt.date):
+        return {
+            "userEnteredValue": {"numberValue": date_to_serial(value)},
+            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+        }
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def _grid_size_from_range(echoed: str, fallback: tuple[int, int]) -> tuple[int, int]:
+    """The grid's size from an echoed full-tab range such as ``Sheet1!A1:Z1000``."""
+    match = re.search(r"!?([A-Z]+)(\d+):([A-Z]+)(\d+)$", echoed)
+    if not match:
+        return fallback
+    letters = match.group(3)
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - ord("A") + 1)
+    return int(match.group(4)), col
+
+
+def is_google_location(location: str) -> bool:
+    parts = urlsplit(location)
+    if parts.scheme in ("http", "https") and parts.hostname == "docs.google.com":
+        return True
+    return bool(BARE_KEY.match(location))
