@@ -28,8 +28,8 @@ from .core.scoring import CHECK_DATA, DO_NOT_CONTACT, NEW, SNOOZED, queue, ranke
 from .core.writeback import RowValues, WritePlan, place
 from .errors import ConfigError, DeliveryError, TemplateError
 from .outbox import Outbox, open_outbox
-from .outbox.base import close_outbox, flush_outbox
 from .sheets import SheetBackend, open_configured_sheet
+from .sheets.base import write
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,9 @@ class Analysis:
     warnings: list[str]
 
 
-def sheet_today(sheet: Any) -> dt.date:
-    """Today where the sheet lives: its own time zone (Google), else this machine's."""
-    today = getattr(sheet, "today", None)
-    return today() if callable(today) else dt.date.today()
-
-
-def with_sheet_locale(config: Config, sheet: Any) -> Config:
+def with_sheet_locale(config: Config, sheet: SheetBackend) -> Config:
     """The sheet's own locale decides how dates are read, unless the config names one."""
-    locale = getattr(sheet, "locale", None)
+    locale = sheet.info().locale
     if not config.locale_is_default or not locale:
         return config
     try:
@@ -197,15 +191,14 @@ def run(
     if progress:
         progress(f"reading {where}", 0, 0)
     grid = sheet.read()
-    today = today or sheet_today(sheet)
+    today = today or sheet.info().today
     config = with_sheet_locale(config, sheet)
     where = sheet.describe()  # a Google sheet knows its title once read
     analysis = analyse(grid, config, today, where=where)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
-    check_writable = getattr(sheet, "check_writable", None)
-    if not dry_run and callable(check_writable):
-        check_writable()  # a workbook open in Excel: stop before making any draft
+    if not dry_run:
+        sheet.check_writable()  # a workbook open in Excel: stop before making any draft
     if not dry_run and outbox is None and analysis.to_draft:
         outbox = open_outbox(config, sheet)
     try:
@@ -216,14 +209,14 @@ def run(
             _flush(outbox, actions, result)
     finally:
         if outbox is not None:
-            close_outbox(outbox)
+            outbox.close()
     plan = plan_values(analysis, config, today, actions, result.warnings)
     if dry_run:
         placement = place(analysis.grid, plan, where=where)
     else:
         if progress:
             progress(f"writing {where}", 0, 0)
-        outcome = sheet.write(plan)
+        outcome = write(sheet, plan)
         placement = outcome.placement
         result.written_to = outcome.location
         result.warnings.extend(w for w in outcome.warnings if w not in result.warnings)
@@ -317,7 +310,7 @@ def _flush(outbox: Outbox | None, actions: dict[int, _Action], result: RunResult
     if outbox is None:
         return
     try:
-        flush_outbox(outbox)
+        outbox.flush()
     except DeliveryError as exc:
         for action in actions.values():
             if action.action == "drafted":

@@ -11,10 +11,10 @@ import pytest
 from sheetsync.app import run
 from sheetsync.config import Config, ScoringSettings
 from sheetsync.core.columns import OWNED_DEFAULTS
-from sheetsync.core.writeback import WritePlan
 from sheetsync.errors import DeliveryError
 from sheetsync.outbox import MemoryOutbox
 from sheetsync.sheets import MemorySheet
+from sheetsync.sheets.base import Placer
 
 TODAY = dt.date(2026, 11, 22)
 HEADER = ["Name", "Email", "Last contacted", "What", "Last met", "Template"]
@@ -82,7 +82,7 @@ def test_next_day_drafts_the_next_in_line_only() -> None:
 
 
 class CrashingSheet(MemorySheet):
-    def write(self, plan: WritePlan):  # type: ignore[no-untyped-def]
+    def commit(self, placer: Placer):  # type: ignore[no-untyped-def]
         raise RuntimeError("power cut")
 
 

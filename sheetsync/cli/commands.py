@@ -16,7 +16,6 @@ from ..app import (
     plan_values,
     row_outcomes,
     run,
-    sheet_today,
     with_sheet_locale,
 )
 from ..config import SITUATIONS, Config, load_config
@@ -84,7 +83,7 @@ def _analysis(
     config = config_with_sheet(args, overrides)
     sheet = open_configured_sheet(replace(config, output=None))
     grid = sheet.read()
-    today = args.today or sheet_today(sheet)
+    today = args.today or sheet.info().today
     config = with_sheet_locale(config, sheet)
     analysis = analyse(grid, config, today, where=sheet.describe())
     return config, sheet, analysis, today

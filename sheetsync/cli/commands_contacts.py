@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..app import analyse, sheet_today, with_sheet_locale
+from ..app import analyse, with_sheet_locale
 from ..config import Config
 from ..core.dates import DateError, serial_to_date
 from ..core.grid import a1, display_text, is_blank, value_at
@@ -24,6 +24,7 @@ from ..core.interactions import Interaction, parse_when, plan_log
 from ..core.writeback import Placement, UpdatePlan, first_free_row, place_updates
 from ..errors import SheetError
 from ..sheets import open_configured_sheet
+from ..sheets.base import append, update_cells
 from ..sources import read_contacts_file
 from .commands import _tell_account, config_with_sheet, find_contact
 
@@ -36,7 +37,7 @@ def _open(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[Config, 
     sheet = open_configured_sheet(replace(config, output=None))
     _tell_account(sheet)
     grid = sheet.read()
-    today = args.today or sheet_today(sheet)
+    today = args.today or sheet.info().today
     config = with_sheet_locale(config, sheet)
     return config, sheet, analyse(grid, config, today, where=sheet.describe()), today
 
@@ -112,7 +113,7 @@ def _append(sheet: Any, plan: ImportPlan, config: Config, result: ImportResult) 
     if not plan.additions:
         return []
     new_rows = append_plan(plan, config.columns, config.status_columns)
-    outcome = sheet.append(new_rows)
+    outcome = append(sheet, new_rows)
     result.warnings.extend(outcome.warnings)
     skipped = set(outcome.placement.skipped)
     placed = iter(outcome.placement.appended)
@@ -221,7 +222,7 @@ def cmd_log(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if args.dry_run:
         placement = place_updates(analysis.grid, plan, where=sheet.describe())
     else:
-        placement = sheet.update_cells(plan).placement
+        placement = update_cells(sheet, plan).placement
     if placement.skipped:
         raise SheetError(" ".join(placement.warnings))
     changes = _changes(analysis.grid, placement)

@@ -69,6 +69,9 @@ class Placement:
     previous: dict[tuple[int, int], Cell] = field(default_factory=dict)
     #: rows (0-based) an append adds, in the order of the plan's rows that were added
     appended: list[int] = field(default_factory=list)
+    #: the writes go into the user's own columns (import, log): a date takes the format its
+    #: column already uses, and no header is styled like the user's
+    user_columns: bool = False
 
     @property
     def all_writes(self) -> list[CellWrite]:
@@ -246,7 +249,7 @@ def first_free_row(grid: Grid, colmap: ColumnMap) -> int:
 
 def place_append(grid: Grid, plan: AppendPlan, *, where: str = "the sheet") -> Placement:
     """Cell writes that add ``plan``'s rows below everything in ``grid`` (a fresh read)."""
-    out = Placement()
+    out = Placement(user_columns=True)
     colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
     if isinstance(colmap, str):
         out.warnings.append(colmap)
@@ -307,7 +310,7 @@ def place_updates(grid: Grid, plan: UpdatePlan, *, where: str = "the sheet") -> 
     A row is updated whole or not at all: a key on no row or on several rows, a
     missing column or a target cell that holds a formula skips it with a warning.
     """
-    out = Placement()
+    out = Placement(user_columns=True)
     colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
     if isinstance(colmap, str):
         out.warnings.append(colmap)

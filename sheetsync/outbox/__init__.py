@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..errors import ConfigError
+from ..sheets.base import SheetBackend
 from .base import Outbox, Saved
 from .eml import EmlFolder
 from .memory import MemoryOutbox
@@ -16,7 +17,7 @@ DESTINATIONS = {
 }
 
 
-def open_outbox(config: Config, sheet: object | None = None) -> Outbox:
+def open_outbox(config: Config, sheet: SheetBackend | None = None) -> Outbox:
     """The destination named in the config (``sheet`` is the run's sheet, for "tab")."""
     if config.destination == "eml":
         return EmlFolder(config.drafts_folder, sender=config.me_email, sender_name=config.me_name)
@@ -31,9 +32,9 @@ def open_outbox(config: Config, sheet: object | None = None) -> Outbox:
 
         return open_gmail_drafts(config)
     if config.destination == "tab":
-        from .sheet_tab import open_drafts_tab
-
-        return open_drafts_tab(sheet, config.drafts_tab)
+        if sheet is None:
+            raise ConfigError('[drafts] destination = "tab" needs the run\'s sheet.')
+        return sheet.drafts_tab(config.drafts_tab.strip() or "Drafts")
     known = ", ".join(f"{k} ({v})" for k, v in DESTINATIONS.items())
     raise ConfigError(f"Unknown draft destination '{config.destination}'. Known: {known}.")
 

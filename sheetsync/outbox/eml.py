@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..core.drafting import Draft
 from ..errors import DeliveryError
-from .base import Saved
+from .base import Outbox, Saved
 
 
-class EmlFolder:
+class EmlFolder(Outbox):
     def __init__(self, folder: str | Path, *, sender: str = "", sender_name: str = ""):
         self.folder = Path(folder).expanduser()
         self.sender = sender

@@ -45,7 +45,7 @@ from ..google import (
     rewrite_url,
     scopes_for,
 )
-from .base import Saved
+from .base import Outbox, Saved
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class _Retry(Exception):
         self.status = status
 
 
-class GmailDrafts:
+class GmailDrafts(Outbox):
     """Drafts in the Gmail account of ``user`` ("me": the one the credentials belong to).
 
     ``credentials`` are google-auth credentials with the gmail.compose scope.

@@ -21,7 +21,7 @@ from ..config import MailAccount
 from ..core.drafting import Draft
 from ..errors import DeliveryError
 from .accounts import tls_and_password
-from .base import Saved
+from .base import Outbox, Saved
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _text(exc: BaseException) -> str:
     return arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
 
 
-class ImapDrafts:
+class ImapDrafts(Outbox):
     """A draft destination: the account's Drafts mailbox."""
 
     def __init__(self, account: MailAccount, *, sender: str = "", sender_name: str = ""):

@@ -7,10 +7,10 @@ from email.message import EmailMessage
 
 from ..core.drafting import Draft
 from ..errors import DeliveryError
-from .base import Saved
+from .base import Outbox, Saved
 
 
-class MemoryOutbox:
+class MemoryOutbox(Outbox):
     def __init__(self, *, fail_for: set[str] | None = None):
         self.messages: dict[str, EmailMessage] = {}
         self.fail_for = fail_for or set()

@@ -34,9 +34,10 @@ from ..core.dates import date_to_serial
 from ..core.drafting import Draft, clean_header
 from ..core.grid import Cell, Grid, is_blank, neutralise, row_is_blank
 from ..errors import ConfigError, DeliveryError, SheetError
+from ..sheets.base import SheetBackend
 from ..sheets.google import GoogleSheet, quote_title
 from ..sheets.local import CsvSheet, XlsxSheet, atomic_target, lock_file_of
-from .base import Saved
+from .base import Outbox, Saved
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def tab_state(grid: Grid | None, where: str) -> TabState:
 # --- the outbox --------------------------------------------------------------------------
 
 
-class _DraftsTab:
+class _DraftsTab(Outbox):
     """``save`` queues rows; ``flush`` adds them all at once.  Subclasses read and write."""
 
     def __init__(self, where: str):
@@ -613,35 +614,32 @@ def _repeat(
 # --- choosing one for the run's sheet ----------------------------------------------------
 
 
-def open_drafts_tab(sheet: object, tab: str = DEFAULT_TAB) -> _DraftsTab:
-    """The Drafts tab of the run's own sheet: a Google Sheet, a workbook or a CSV file."""
-    tab = tab.strip() or DEFAULT_TAB
-    if isinstance(sheet, GoogleSheet):
-        _check_not_contacts(tab, sheet.tab)
-        return GoogleDraftsTab(sheet, tab)
-    if isinstance(sheet, XlsxSheet):
-        if sheet.output is not None:
-            raise ConfigError(
-                "--output writes the statuses into a copy and leaves the workbook as it is, "
-                f"so there is no workbook to add a {tab} tab to. Leave out --output, or choose "
-                'another [drafts] destination ("eml" writes .eml files).'
-            )
-        _check_not_contacts(tab, sheet.tab)
-        _check_keeps_everything(sheet)
-        bad = sorted(EXCEL_TITLE_FORBIDDEN & set(tab))
-        if len(tab) > 31 or bad or tab.startswith("'") or tab.endswith("'"):
-            raise ConfigError(
-                f"[drafts] tab = {tab!r} cannot name an Excel tab: at most 31 characters, "
-                "without \\ / ? * [ ] : or a leading or trailing apostrophe."
-            )
-        return XlsxDraftsTab(sheet, tab)
-    if isinstance(sheet, CsvSheet):
-        return CsvDraftsFile(sheet.output or sheet.path)
-    raise ConfigError(
-        '[drafts] destination = "tab" adds drafts to the contacts\' own spreadsheet: a Google '
-        "Sheet, an .xlsx/.xlsm workbook or a CSV file (then a file beside it). This sheet is "
-        f"none of those ({type(sheet).__name__}); choose another [drafts] destination."
-    )
+def open_drafts_tab(sheet: SheetBackend, tab: str = DEFAULT_TAB) -> Outbox:
+    """The Drafts tab of the run's own sheet: each backend offers its own."""
+    return sheet.drafts_tab(tab.strip() or DEFAULT_TAB)
+
+
+def google_drafts_tab(sheet: GoogleSheet, tab: str) -> GoogleDraftsTab:
+    _check_not_contacts(tab, sheet.tab)
+    return GoogleDraftsTab(sheet, tab)
+
+
+def xlsx_drafts_tab(sheet: XlsxSheet, tab: str) -> XlsxDraftsTab:
+    if sheet.output is not None:
+        raise ConfigError(
+            "--output writes the statuses into a copy and leaves the workbook as it is, "
+            f"so there is no workbook to add a {tab} tab to. Leave out --output, or choose "
+            'another [drafts] destination ("eml" writes .eml files).'
+        )
+    _check_not_contacts(tab, sheet.tab)
+    _check_keeps_everything(sheet)
+    bad = sorted(EXCEL_TITLE_FORBIDDEN & set(tab))
+    if len(tab) > 31 or bad or tab.startswith("'") or tab.endswith("'"):
+        raise ConfigError(
+            f"[drafts] tab = {tab!r} cannot name an Excel tab: at most 31 characters, "
+            "without \\ / ? * [ ] : or a leading or trailing apostrophe."
+        )
+    return XlsxDraftsTab(sheet, tab)
 
 
 def _check_keeps_everything(sheet: XlsxSheet) -> None:

@@ -1,27 +1,48 @@
-"""The contract every sheet backend fulfils: read the grid, write a plan.
+"""The contract every sheet backend fulfils: read the grid, commit a placement.
 
-``read()`` returns the tab's cells as a :data:`~sheetsync.core.grid.Grid`.
-``write(plan)`` re-reads the sheet, places the plan on that fresh read with
-:func:`~sheetsync.core.writeback.place` (so rows are matched by identity), and
-writes the resulting owned cells all together or not at all.
+A backend is a :class:`SheetBackend` with two required methods:
 
-Two more operations add to the user's own columns, for the commands where the
-user asked for exactly that, and work the same way (a fresh read, placement by
-identity, all or nothing):
+* ``read()`` returns the tab's cells as a :data:`~sheetsync.core.grid.Grid`;
+* ``commit(placer)`` reads the sheet again, calls ``placer`` on that fresh read
+  (so rows are matched by identity, never by a row number read earlier), and
+  writes the placement's cells all together or not at all.
 
-* ``append(plan)`` adds new contacts below everything in the tab
-  (:func:`~sheetsync.core.writeback.place_append`), for ``import``;
-* ``update_cells(plan)`` writes given cells of rows found by identity key
-  (:func:`~sheetsync.core.writeback.place_updates`), for ``log``.
+Everything else has a default here: ``info()`` (what the backend knows of the
+sheet: its name, locale, time zone and today there), ``check_writable()``,
+``drafts_tab()`` and ``close()``.  The three ways sheetsync writes are shared
+functions over ``commit``, not copies in each backend:
+
+* :func:`write` places a run's statuses in sheetsync's own columns;
+* :func:`append` adds new contacts below everything in the tab, for ``import``;
+* :func:`update_cells` writes given user cells of rows found by identity, for ``log``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ..core.grid import Grid
-from ..core.writeback import AppendPlan, Placement, UpdatePlan, WritePlan
+from ..core.writeback import (
+    AppendPlan,
+    Placement,
+    UpdatePlan,
+    WritePlan,
+    place,
+    place_append,
+    place_updates,
+)
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..outbox.base import Outbox
+
+#: Places a plan on a fresh read of the sheet.
+Placer = Callable[[Grid], Placement]
 
 
 @dataclass
@@ -34,19 +55,81 @@ class WriteOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-@runtime_checkable
-class SheetBackend(Protocol):
+@dataclass(frozen=True)
+class SheetInfo:
+    """What a backend knows of its sheet once read."""
+
+    #: The sheet and tab, for messages: ``contacts.xlsx › Network``.
+    description: str
+    #: Today where the sheet lives (a Google sheet's own time zone, else this machine's).
+    today: dt.date
+    #: The sheet's own locale (``en_GB``), when it has one: it decides how dates are read.
+    locale: str | None = None
+    time_zone: str | None = None
+    #: Whether the sheet can hold a Drafts tab of sheetsync's.
+    drafts_tab: bool = False
+    #: Who the backend reads as (a Google account), for messages about access.
+    account: str | None = None
+
+
+class SheetBackend(ABC):
+    """One tab of a spreadsheet, workbook or CSV file."""
+
+    @abstractmethod
     def describe(self) -> str:
         """The sheet and tab, for messages: ``contacts.xlsx › Network``."""
 
+    @abstractmethod
     def read(self) -> Grid:
         """Every cell of the tab, row by row."""
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
-        """Apply ``plan`` to a fresh read, atomically."""
+    @abstractmethod
+    def commit(self, placer: Placer) -> WriteOutcome:
+        """Place on a fresh read with ``placer`` and write the result, all or nothing."""
 
-    def append(self, plan: AppendPlan) -> WriteOutcome:
-        """Add ``plan``'s rows below a fresh read's last row, atomically."""
+    def info(self) -> SheetInfo:
+        """What the backend knows of the sheet (after ``read``)."""
+        return SheetInfo(self.describe(), today=dt.date.today())
 
-    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
-        """Write ``plan``'s user cells on rows found in a fresh read by key, atomically."""
+    def check_writable(self) -> None:  # noqa: B027 (a default, not a missing method)
+        """Refuse now, before any draft is made, when the sheet cannot be written."""
+
+    def drafts_tab(self, tab: str) -> Outbox:
+        """A draft destination that adds rows to a Drafts tab of this sheet."""
+        raise ConfigError(
+            '[drafts] destination = "tab" adds drafts to the contacts\' own spreadsheet: a '
+            "Google Sheet, an .xlsx/.xlsm workbook or a CSV file (then a file beside it). "
+            f"{self.describe()} is none of those; choose another [drafts] destination."
+        )
+
+    def close(self) -> None:  # noqa: B027 (a default, not a missing method)
+        """Release what the backend holds (nothing, by default)."""
+
+    def __enter__(self) -> SheetBackend:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def write(sheet: SheetBackend, plan: WritePlan) -> WriteOutcome:
+    """Place a run's statuses on a fresh read and write sheetsync's own cells."""
+    where = sheet.describe()
+    return sheet.commit(lambda grid: place(grid, plan, where=where))
+
+
+def append(sheet: SheetBackend, plan: AppendPlan) -> WriteOutcome:
+    """Add ``plan``'s rows below a fresh read's last row (the user's own columns)."""
+    where = sheet.describe()
+    return sheet.commit(lambda grid: place_append(grid, plan, where=where))
+
+
+def update_cells(sheet: SheetBackend, plan: UpdatePlan) -> WriteOutcome:
+    """Write ``plan``'s user cells on rows found in a fresh read by key."""
+    where = sheet.describe()
+    return sheet.commit(lambda grid: place_updates(grid, plan, where=where))

@@ -12,7 +12,7 @@
 
 When no owned cell would change, requests 2 and 3 are not sent.
 
-``append`` (import) and ``update_cells`` (log) keep the same budget: the
+Adding rows (import) and writing user cells (log) keep the same budget: the
 caller's read, a ``values.get`` re-read to place the rows by identity, and one
 ``spreadsheets.batchUpdate``.  New rows go in one ``appendCells`` request, so
 Google puts them below whatever the sheet holds at that moment and a row typed
@@ -25,22 +25,17 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
-from ..core.writeback import (
-    AppendPlan,
-    Placement,
-    UpdatePlan,
-    WritePlan,
-    place,
-    place_append,
-    place_updates,
-)
+from ..core.writeback import Placement
 from ..errors import SheetError, SheetNotFound
-from .base import WriteOutcome
+from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
+
+if TYPE_CHECKING:
+    from ..outbox.base import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +66,7 @@ def quote_title(title: str) -> str:
 Planner = Callable[[Grid, tuple[int, int]], tuple[Placement, list[dict[str, Any]]]]
 
 
-class GoogleSheet:
+class GoogleSheet(SheetBackend):
     """One tab of a Google spreadsheet.  ``client`` is a gspread HTTP client."""
 
     def __init__(
@@ -146,31 +141,40 @@ class GoogleSheet:
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
+    def info(self) -> SheetInfo:
+        return SheetInfo(
+            self.describe(),
+            today=self.today(),
+            locale=self.locale,
+            time_zone=self.time_zone,
+            drafts_tab=True,
+            account=self.account_email,
+        )
+
+    def drafts_tab(self, tab: str) -> Outbox:
+        from ..outbox.sheet_tab import google_drafts_tab
+
+        return google_drafts_tab(self, tab)
+
+    def commit(self, placer: Placer) -> WriteOutcome:
+        """Place on a fresh read and send the result as one ``batchUpdate``.
+
+        When placing on the grid read at the start changes nothing, nothing more is
+        sent.  New rows go in one ``appendCells`` request (below whatever is there
+        when Google applies it); other cells in ``updateCells`` requests.
+        """
         where = self.describe()
-        if not place([list(r) for r in self._grid], plan, where=where).all_writes:
-            empty = place([list(r) for r in self._grid], plan, where=where)
-            return WriteOutcome(0, self.url, empty, empty.warnings)
+        if self._grid:  # read at the start of the run: nothing to do costs no request
+            cached = placer([list(r) for r in self._grid])
+            if not cached.all_writes:
+                return WriteOutcome(0, self.url, cached, list(cached.warnings))
 
         def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
-            placement = place(grid, plan, where=where)
-            writes = placement.all_writes
-            return placement, self._requests(placement, *size) if writes else []
-
-        placement = self._commit("write", build)
-        log.info("wrote %d cells to %s", len(placement.all_writes), where)
-        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
-
-    def append(self, plan: AppendPlan) -> WriteOutcome:
-        """Add ``plan``'s rows below everything in the tab, in one ``appendCells`` request."""
-        where = self.describe()
-        if not plan.rows:
-            return WriteOutcome(0, self.url, Placement())
-
-        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
-            placement = place_append(grid, plan, where=where)
-            if not placement.writes:
+            placement = placer(grid)
+            if not placement.all_writes:
                 return placement, []
+            if not placement.appended:
+                return placement, self._requests(placement, *size)
             requests: list[dict[str, Any]] = []
             needed_cols = max(w.col for w in placement.all_writes) + 1
             if needed_cols > size[1]:
@@ -180,23 +184,8 @@ class GoogleSheet:
             return placement, requests
 
         placement = self._commit("write", build)
-        log.info("appended %d rows to %s", len(placement.appended), where)
-        return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
-
-    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
-        """Write the user cells ``plan`` names, on rows found again by identity."""
-        where = self.describe()
-        if not plan.rows:
-            return WriteOutcome(0, self.url, Placement())
-
-        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
-            placement = place_updates(grid, plan, where=where)
-            writes = placement.writes
-            return placement, self._update_cells(writes) if writes else []
-
-        placement = self._commit("write", build)
-        if placement.writes:
-            log.info("wrote %d cells to %s", len(placement.writes), where)
+        if placement.all_writes:
+            log.info("wrote %d cells to %s", len(placement.all_writes), where)
         return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
 
     def _commit(self, what: str, build: Planner) -> Placement:

@@ -18,22 +18,17 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.grid import NOT_CALCULATED, Cell, CellWrite, Formula, Grid, neutralise
-from ..core.writeback import (
-    AppendPlan,
-    Placement,
-    UpdatePlan,
-    WritePlan,
-    place,
-    place_append,
-    place_updates,
-)
+from ..core.writeback import Placement
 from ..errors import SheetError, SheetLocked, SheetNotFound
-from .base import WriteOutcome
+from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
+
+if TYPE_CHECKING:
+    from ..outbox.base import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +97,7 @@ def atomic_target(target: Path, *, like: Path | None = None) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-class XlsxSheet:
+class XlsxSheet(SheetBackend):
     """A tab of an .xlsx or .xlsm workbook."""
 
     def __init__(
@@ -203,24 +198,19 @@ class XlsxSheet:
         if self.output is not None:
             _check_not_locked(self.output)
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
-        return self._commit(lambda grid: place(grid, plan, where=self.describe()), _apply_xlsx)
+    def info(self) -> SheetInfo:
+        return SheetInfo(self.describe(), today=dt.date.today(), drafts_tab=self.output is None)
 
-    def append(self, plan: AppendPlan) -> WriteOutcome:
-        """Add rows below the last row that holds anything; existing rows stay as they are."""
-        return self._commit(
-            lambda grid: place_append(grid, plan, where=self.describe()), _apply_xlsx_rows
-        )
+    def drafts_tab(self, tab: str) -> Outbox:
+        from ..outbox.sheet_tab import xlsx_drafts_tab
 
-    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
-        return self._commit(
-            lambda grid: place_updates(grid, plan, where=self.describe()), _apply_xlsx_rows
-        )
+        return xlsx_drafts_tab(self, tab)
 
-    def _commit(
-        self, placer: Callable[[Grid], Placement], apply: Callable[[Any, Placement], None]
-    ) -> WriteOutcome:
-        """Place on a fresh read, apply to the workbook, and replace the file atomically."""
+    def commit(self, placer: Placer) -> WriteOutcome:
+        """Place on a fresh read, apply to the workbook, and replace the file atomically.
+
+        Rows appended below everything grow the Excel tables that end just above them.
+        """
         target = self.output or self.path
         _check_not_locked(self.path)
         if target != self.path:
@@ -243,7 +233,7 @@ class XlsxSheet:
         if not placement.all_writes and target == self.path:
             return WriteOutcome(0, str(target), placement, warnings)
         try:
-            apply(ws, placement)
+            (_apply_xlsx_rows if placement.user_columns else _apply_xlsx)(ws, placement)
             # openpyxl keeps formulas but not their last results: ask the spreadsheet
             # program to recalculate everything when it next opens the file.
             book.calculation.fullCalcOnLoad = True
@@ -337,7 +327,7 @@ def _set(cell: Any, value: Cell) -> None:
         cell.value = value
 
 
-class CsvSheet:
+class CsvSheet(SheetBackend):
     """A .csv file: its encoding, delimiter and line endings are kept."""
 
     def __init__(self, path: str | Path, *, output: str | Path | None = None):
@@ -389,17 +379,17 @@ class CsvSheet:
         if self.output is not None:
             _check_not_locked(self.output)
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
-        return self._commit(lambda grid: place(grid, plan, where=self.describe()))
+    def info(self) -> SheetInfo:
+        return SheetInfo(self.describe(), today=dt.date.today(), drafts_tab=True)
 
-    def append(self, plan: AppendPlan) -> WriteOutcome:
-        """Add rows at the end (as wide as the header); existing lines stay as they are."""
-        return self._commit(lambda grid: place_append(grid, plan, where=self.describe()))
+    def drafts_tab(self, tab: str) -> Outbox:
+        from ..outbox.sheet_tab import CsvDraftsFile
 
-    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
-        return self._commit(lambda grid: place_updates(grid, plan, where=self.describe()))
+        return CsvDraftsFile(self.output or self.path)
 
-    def _commit(self, placer: Callable[[Grid], Placement]) -> WriteOutcome:
+    def commit(self, placer: Placer) -> WriteOutcome:
+        """Place on a fresh read and replace the file atomically; appended rows are
+        padded to the header's width."""
         target = self.output or self.path
         _check_not_locked(self.path)
         rows = self._rows()

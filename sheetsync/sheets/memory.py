@@ -10,19 +10,11 @@ import copy
 from collections.abc import Callable
 
 from ..core.grid import Grid
-from ..core.writeback import (
-    AppendPlan,
-    Placement,
-    UpdatePlan,
-    WritePlan,
-    place,
-    place_append,
-    place_updates,
-)
-from .base import WriteOutcome
+from ..core.writeback import Placement
+from .base import Placer, SheetBackend, WriteOutcome
 
 
-class MemorySheet:
+class MemorySheet(SheetBackend):
     def __init__(
         self,
         grid: Grid,
@@ -43,20 +35,10 @@ class MemorySheet:
         self.reads += 1
         return copy.deepcopy(self.grid)
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
+    def commit(self, placer: Placer) -> WriteOutcome:
         if self.before_write is not None:
             self.before_write(self.grid)
-        return self._apply(place(copy.deepcopy(self.grid), plan, where=self.name))
-
-    def append(self, plan: AppendPlan) -> WriteOutcome:
-        if self.before_write is not None:
-            self.before_write(self.grid)
-        return self._apply(place_append(copy.deepcopy(self.grid), plan, where=self.name))
-
-    def update_cells(self, plan: UpdatePlan) -> WriteOutcome:
-        if self.before_write is not None:
-            self.before_write(self.grid)
-        return self._apply(place_updates(copy.deepcopy(self.grid), plan, where=self.name))
+        return self._apply(placer(copy.deepcopy(self.grid)))
 
     def _apply(self, placement: Placement) -> WriteOutcome:
         for w in placement.all_writes:

@@ -17,6 +17,8 @@ from sheetsync.core.writeback import (
     place_updates,
 )
 from sheetsync.sheets import MemorySheet
+from sheetsync.sheets.base import append as add_rows
+from sheetsync.sheets.base import update_cells
 
 from ..conftest import contact_grid
 
@@ -56,7 +58,7 @@ def test_rows_go_below_everything_and_existing_rows_are_untouched() -> None:
     grid = sheet_grid()
     before = copy.deepcopy(grid)
     sheet = MemorySheet(grid)
-    outcome = sheet.append(append(new_row("Kim Lee", "kim@example.com"), new_row("Bo Li")))
+    outcome = add_rows(sheet, append(new_row("Kim Lee", "kim@example.com"), new_row("Bo Li")))
     assert outcome.placement.appended == [7, 8], "below the totals row, never above it"
     for r, line in enumerate(before):
         after = sheet.grid[r]
@@ -88,7 +90,7 @@ def test_someone_already_in_the_fresh_read_is_not_added_twice() -> None:
         grid.append(["Kim Lee", "kim@example.com", "", None, "", None, None])
 
     sheet = MemorySheet(sheet_grid(), before_write=user_adds_kim)
-    outcome = sheet.append(append(new_row("KIM LEE"), new_row("Bo Li")))
+    outcome = add_rows(sheet, append(new_row("KIM LEE"), new_row("Bo Li")))
     assert outcome.placement.skipped == ["KIM LEE"]
     assert "already in the sheet" in outcome.warnings[0]
     assert [r[0] for r in sheet.grid[-2:]] == ["Kim Lee", "Bo Li"]
@@ -101,7 +103,7 @@ def test_values_follow_their_column_when_the_user_moves_columns() -> None:
                 line[0], line[1] = line[1], line[0]
 
     sheet = MemorySheet(sheet_grid(), before_write=user_swaps_name_and_email)
-    sheet.append(append(new_row("Kim Lee", "kim@example.com")))
+    add_rows(sheet, append(new_row("Kim Lee", "kim@example.com")))
     assert sheet.grid[-1][:2] == ["kim@example.com", "Kim Lee"]
 
 
@@ -137,7 +139,8 @@ def test_update_lands_on_the_row_found_by_key_after_a_sort() -> None:
 
     sheet = MemorySheet(sheet_grid(), before_write=user_sorts)
     new = dt.date(2026, 11, 22)
-    outcome = sheet.update_cells(
+    outcome = update_cells(
+        sheet,
         update("email:ada@example.org", "Ada", 3, last_interaction=new, what="tea")
     )
     assert outcome.cells == 2

@@ -12,10 +12,10 @@ import pytest
 from sheetsync.app import run
 from sheetsync.config import Config, MailAccount, ScoringSettings
 from sheetsync.core.drafting import Draft, message_id_for
-from sheetsync.core.writeback import WritePlan
 from sheetsync.errors import ConfigError, DeliveryError
 from sheetsync.outbox.imap import ImapDrafts, drafts_mailbox
 from sheetsync.sheets import MemorySheet, XlsxSheet
+from sheetsync.sheets.base import Placer
 
 from ..mail import Dovecot
 
@@ -163,7 +163,7 @@ def imap_config(server: Dovecot) -> Config:
 
 
 class CrashingSheet(MemorySheet):
-    def write(self, plan: WritePlan):  # type: ignore[no-untyped-def]
+    def commit(self, placer: Placer):  # type: ignore[no-untyped-def]
         raise RuntimeError("power cut")
 
 

@@ -23,7 +23,6 @@ from sheetsync.app import run
 from sheetsync.config import Config
 from sheetsync.core.drafting import Draft, TemplateSet
 from sheetsync.core.result import RunResult
-from sheetsync.core.writeback import WritePlan
 from sheetsync.errors import ConfigError, DeliveryError, SheetError, SheetLocked
 from sheetsync.outbox import EmlFolder, open_outbox
 from sheetsync.outbox.sheet_tab import (
@@ -35,6 +34,7 @@ from sheetsync.outbox.sheet_tab import (
     tab_state,
 )
 from sheetsync.sheets import CsvSheet, MemorySheet, XlsxSheet
+from sheetsync.sheets.base import Placer
 
 from ..emulator import Formula, SheetsEmulator
 from ..sheets.test_google import add_example, column
@@ -268,7 +268,7 @@ def test_a_crash_before_the_sheet_write_never_leaves_two_drafts(
     base: type[Any] = XlsxSheet if kind == "xlsx" else CsvSheet
 
     class CrashingSheet(base):
-        def write(self, plan: WritePlan) -> Any:
+        def commit(self, placer: Placer) -> Any:
             raise SheetError("the power went out")
 
     with pytest.raises(SheetError, match="power"):
@@ -307,9 +307,9 @@ def test_a_locked_workbook_gets_no_drafts_and_no_drafted_dates(example_xlsx: Pat
         def check_writable(self) -> None:
             pass
 
-        def write(self, plan: WritePlan) -> Any:
+        def commit(self, placer: Placer) -> Any:
             lock.unlink(missing_ok=True)
-            return super().write(plan)
+            return super().commit(placer)
 
     result = run_tab(ClosedBeforeTheWrite(example_xlsx))
 
@@ -335,7 +335,7 @@ def calculated(path: Path, results: dict[str, str]) -> None:
                 text = data.decode()
                 for ref, value in results.items():
                     text = re.sub(
-                        rf'<c r="{ref}"[^>]*><f>(.*?)</f><v\s*/></c>',
+                        rf'<c r="{ref}"[^>]*><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>',
                         lambda m, ref=ref, value=value: (
                             f'<c r="{ref}" t="str"><f>{m.group(1)}</f><v>{value}</v></c>'
                         ),

@@ -24,10 +24,9 @@ import pytest
 from sheetsync.app import run
 from sheetsync.config import Config
 from sheetsync.core.result import RunResult
-from sheetsync.core.writeback import WritePlan
 from sheetsync.outbox import EmlFolder, MemoryOutbox
 from sheetsync.sheets import MemorySheet, XlsxSheet
-from sheetsync.sheets.base import WriteOutcome
+from sheetsync.sheets.base import Placer, WriteOutcome
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = dt.date(2026, 11, 22)
@@ -246,11 +245,11 @@ class SavedMidRun(XlsxSheet):
         super().__init__(path)
         self.edit = edit
 
-    def write(self, plan: WritePlan) -> WriteOutcome:
+    def commit(self, placer: Placer) -> WriteOutcome:
         book = openpyxl.load_workbook(self.path)
         self.edit(book[self.tab or book.sheetnames[0]])
         book.save(self.path)
-        return super().write(plan)
+        return super().commit(placer)
 
 
 def xlsx_owned_by_name(path: Path) -> dict[Any, list[Values]]:
@@ -434,14 +433,14 @@ def test_xlsx_edit_with_same_size_and_mtime_is_not_overwritten(tmp_path: Path) -
             ws.cell(2, col).value, ws.cell(3, col).value = y, x
 
     class SameTick(XlsxSheet):
-        def write(self, plan: WritePlan) -> WriteOutcome:
+        def commit(self, placer: Placer) -> WriteOutcome:
             st = self.path.stat()
             book = openpyxl.load_workbook(self.path)
             swap_first_two(book.active)
             book.save(self.path)
             _pad_zip(self.path, st.st_size)
             os.utime(self.path, ns=(st.st_atime_ns, st.st_mtime_ns))
-            return super().write(plan)
+            return super().commit(placer)
 
     run(Config(), sheet=SameTick(path), outbox=MemoryOutbox(), today=TODAY)
     ws = openpyxl.load_workbook(path).active

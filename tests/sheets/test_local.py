@@ -561,7 +561,7 @@ def with_cached_values(path: Path, values: dict[str, str]) -> None:
     xml = parts[name].decode("utf-8")
     for ref, value in values.items():
         xml, n = re.subn(
-            rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>',
+            rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)',
             rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v>',
             xml,
         )
