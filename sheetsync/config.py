@@ -25,10 +25,10 @@ from typing import Any
 from .core.cadence import CadenceError, parse_cadence
 from .core.columns import OWNED_DEFAULTS, SYNONYMS
 from .core.dates import day_first_for_locale
+from .core.settings import SITUATIONS, ScoringSettings, Tier
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
-SITUATIONS = ("first_followup", "checkin", "reconnect", "meet_in_person", "first_hello")
 DESTINATIONS = ("eml", "imap", "gmail", "tab")
 SECURITY = ("ssl", "starttls", "plain")
 
@@ -47,29 +47,6 @@ class MailAccount:
     password_env: str = ""
     keyring: bool = False
     mailbox: str | None = None
-
-
-@dataclass(frozen=True)
-class Tier:
-    cadence: int
-    weight: float
-
-
-@dataclass(frozen=True)
-class ScoringSettings:
-    """Everything the pure scoring core needs besides the rows and ``today``."""
-
-    default_cadence: int = 30
-    in_person_cadence: int = 180
-    tiers: Mapping[str, Tier] = field(
-        default_factory=lambda: {"A": Tier(14, 3.0), "B": Tier(30, 2.0), "C": Tier(91, 1.0)}
-    )
-    untiered_weight: float = 1.0
-    new_window: int = 14
-    due_soon_ratio: float = 0.8
-    lapsed_ratio: float = 2.0
-    in_person_weight: float = 0.5
-    daily_cap: int = 5
 
 
 @dataclass(frozen=True)

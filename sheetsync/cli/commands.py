@@ -10,22 +10,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..app import (
-    analyse,
-    make_draft,
-    plan_values,
-    row_outcomes,
-    run,
-    with_sheet_locale,
-)
+from ..app import analyse, run, with_sheet_locale
 from ..config import SITUATIONS, Config, load_config
 from ..core.columns import REQUIRED, ROLE_LABELS, SYNONYMS, detect_columns
+from ..core.compose import make_draft
 from ..core.contacts import normalise_name
-from ..core.drafting import TemplateSet
+from ..core.plan import plan_values, row_outcomes
 from ..core.result import RunResult
+from ..core.settings import Me
+from ..core.status import NEVER_DRAFTED, Action
 from ..errors import ConfigError
 from ..sheets import open_configured_sheet
 from ..sheets.google import spreadsheet_key
+from ..templates import load_templates
 from .output import queue_lines, render_run, use_colour
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -93,13 +90,15 @@ def cmd_status(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from .main import print_json
 
     config, sheet, analysis, today = _analysis(args, overrides)
-    plan = plan_values(analysis, config, today, {})
+    plan = plan_values(
+        analysis, today, {}, columns=config.columns, owned_names=config.status_columns
+    )
     rows = row_outcomes(analysis, plan, {})
     for row, label in zip(rows, analysis.scored.index, strict=True):
         if label in analysis.to_draft:
-            row.action = "to draft"
+            row.action = Action.TO_DRAFT
         elif label in analysis.waiting:
-            row.action = "waiting"
+            row.action = Action.WAITING
     if args.json:
         result = RunResult(
             sheet=sheet.describe(), today=today, dry_run=True, rows=rows, warnings=analysis.warnings
@@ -160,8 +159,11 @@ def cmd_preview(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         return EXIT_USAGE
     if args.template:
         analysis.scored.loc[label, "template"] = args.template
-    templates = TemplateSet(config.templates_dir)
-    draft = make_draft(analysis, label, config, templates, today)
+    templates = load_templates(config.templates_dir)
+    me = Me(config.me_name, config.me_email, config.signature)
+    draft = make_draft(
+        analysis, label, templates, today, me=me, template_names=config.template_names
+    )
     rec = analysis.scored.loc[label]
     if args.json:
         print_json(
@@ -182,7 +184,7 @@ def cmd_preview(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         else f"{draft.to_name} (no email in the sheet)"
     )
     print(f"Status:   {rec['status']} (template {draft.template})")
-    if rec["status"] in ("do not contact", "check data", "snoozed"):
+    if rec["status"] in NEVER_DRAFTED:
         print(f"Note:     sheetsync makes no draft for a contact who is {rec['status']}.")
     print(f"To:       {to}")
     print(f"Subject:  {draft.subject}\n")

@@ -198,8 +198,8 @@ def cmd_log(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     config, sheet, analysis, today = _open(args, overrides)
     try:
         when = parse_when(args.date, today=today, day_first=config.day_first)
-    except ValueError as exc:
-        print(f"sheetsync: {exc}", file=sys.stderr)
+    except DateError as exc:
+        print(f"sheetsync: --date: {exc}", file=sys.stderr)
         return EXIT_USAGE
     label, candidates = find_contact(analysis, args.name)
     if label is None:

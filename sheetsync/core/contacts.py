@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import ScoringSettings
 from ..errors import SheetError
 from .cadence import CadenceError, parse_cadence
 from .columns import ColumnMap, data_rows
 from .dates import DateError, is_ambiguous_date, parse_date
 from .grid import NOT_CALCULATED, Cell, Formula, Grid, a1, cell_at, display_text, is_blank, value_at
+from .settings import ScoringSettings
 
 FALSE_WORDS = {"", "no", "n", "false", "0", "-", "none", "nope", "ok", "fine"}
 DATE_ROLES = ("last_interaction", "last_in_person", "first_met", "snooze_until")

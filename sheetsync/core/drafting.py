@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from ..errors import TemplateError
@@ -33,14 +31,6 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-
-
-def builtin_templates_dir() -> Path:
-    """The default templates: inside the installed package, or templates/ in a checkout."""
-    packaged = Path(str(resources.files("sheetsync"))) / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass(frozen=True)
@@ -97,29 +87,32 @@ def file_stem(name: str, message_id: str) -> str:
     return f"{slug}-{message_id[10:18]}"
 
 
-class TemplateSet:
-    """The templates of one folder, compiled once each, errors kept per template.
+@dataclass(frozen=True)
+class TemplateSource:
+    """One template's text and where it came from (for messages: a file's path)."""
 
-    A template the folder does not have falls back to the built-in one of that
-    name, so a folder of your own needs only the templates you change.
+    text: str
+    where: str
+    #: why the text could not be read, if it could not: that template's drafts fail
+    error: str = ""
+
+
+class TemplateSet:
+    """Templates by name, compiled once each, errors kept per template.
+
+    Pure: the sources are given (``sheetsync.templates.load_templates`` reads a
+    folder and the built-in templates).  ``folder`` names where the user's
+    templates live, for messages.
     """
 
-    def __init__(self, folder: Path | None = None):
-        from jinja2 import FileSystemLoader, StrictUndefined
+    def __init__(self, sources: Mapping[str, TemplateSource], *, folder: str = "the templates"):
+        from jinja2 import DictLoader, StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
-        self.folder = folder or builtin_templates_dir()
-        if not self.folder.is_dir():
-            raise TemplateError(
-                f"Template folder {self.folder} does not exist. Create it, or point "
-                "[templates] folder in sheetsync.toml at the folder that holds your .j2 files."
-            )
-        builtin = builtin_templates_dir()
-        self.folders = [self.folder] + (
-            [builtin] if builtin.resolve() != self.folder.resolve() else []
-        )
+        self.sources = dict(sources)
+        self.folder = folder
         self.env = SandboxedEnvironment(
-            loader=FileSystemLoader([str(f) for f in self.folders]),
+            loader=DictLoader({f"{n}{TEMPLATE_SUFFIX}": s.text for n, s in self.sources.items()}),
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -127,13 +120,7 @@ class TemplateSet:
         self._cache: dict[str, Any] = {}
 
     def names(self) -> list[str]:
-        return sorted(
-            {
-                p.name[: -len(TEMPLATE_SUFFIX)]
-                for folder in self.folders
-                for p in folder.glob(f"*{TEMPLATE_SUFFIX}")
-            }
-        )
+        return sorted(self.sources)
 
     def _load(self, name: str) -> tuple[Any, Any]:
         from jinja2 import TemplateNotFound
@@ -145,11 +132,11 @@ class TemplateSet:
             return hit
         file = f"{name}{TEMPLATE_SUFFIX}"
         try:
-            if "/" in name or "\\" in name or name.startswith("."):
+            if name not in self.sources:
                 raise TemplateNotFound(file)
-            loader = self.env.loader
-            source, where, _ = loader.get_source(self.env, file)  # type: ignore[union-attr]
-            path = where or file
+            source, path = self.sources[name].text, self.sources[name].where
+            if self.sources[name].error:
+                raise TemplateError(self.sources[name].error)
             first, _, rest = source.partition("\n")
             if not first.lower().startswith("subject:"):
                 raise TemplateError(

@@ -213,11 +213,11 @@ def load_ahead(scored: Any, today: dt.date) -> tuple[dict[dt.date, int], int]:
     """From a scored frame: follow-ups falling due on each coming day, and those due now."""
     import pandas as pd
 
-    from .scoring import CHECK_DATA, DO_NOT_CONTACT
+    from .status import Status
 
     eligible = scored["eligible"].astype(bool)
     later = scored["next_followup"] > pd.Timestamp(today)
-    active = ~scored["status"].isin([CHECK_DATA, DO_NOT_CONTACT])
+    active = ~scored["status"].isin([Status.CHECK_DATA, Status.DO_NOT_CONTACT])
     waiting = later & active & ~scored["drafted_cycle"].astype(bool)
     days = Counter(pd.Timestamp(d).date() for d in scored.loc[waiting, "next_followup"])
     return dict(days), int(eligible.sum())

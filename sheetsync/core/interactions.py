@@ -41,7 +41,7 @@ class LogPlan:
 def parse_when(text: str | None, *, today: dt.date, day_first: bool) -> dt.date:
     """``--date``: any date a sheet cell may hold, "today" or "yesterday"; never the future.
 
-    Raises ValueError with a message for a person.
+    Raises DateError with a message for a person.
     """
     if text is None or not text.strip():
         return today
@@ -51,12 +51,12 @@ def parse_when(text: str | None, *, today: dt.date, day_first: bool) -> dt.date:
     try:
         day = parse_date(text, day_first=day_first)
     except DateError as exc:
-        raise ValueError(f"--date: {exc}") from None
+        raise DateError(str(exc)) from None
     if day is None:
         return today
     if day > today:
-        raise ValueError(
-            f"--date: {day.isoformat()} is in the future; log what has happened, "
+        raise DateError(
+            f"{day.isoformat()} is in the future; log what has happened, "
             "and snooze what is still to come."
         )
     return day

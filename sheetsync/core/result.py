@@ -9,22 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from .grid import Cell
+from .status import Action, Status
 
 
 @dataclass
 class RowOutcome:
     row: int
     name: str
-    status: str
+    status: Status
     score: float | None
     days_since: int | None
     next_followup: dt.date | None
     in_person_due: bool
     tier: str
-    action: str = ""
+    action: Action = Action.NONE
     subject: str | None = None
     draft: str | None = None
     note: str = ""
@@ -57,14 +59,14 @@ class RunResult:
 
     @property
     def statuses(self) -> dict[str, int]:
-        return dict(Counter(r.status for r in self.rows))
+        return dict(Counter(str(r.status) for r in self.rows))
 
-    def count(self, action: str) -> int:
+    def count(self, action: Action | str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
     @property
     def drafts_created(self) -> int:
-        return self.count("drafted")
+        return self.count(Action.DRAFTED)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,11 +79,11 @@ class RunResult:
             "statuses": self.statuses,
             "cells_written": self.cells_written,
             "drafts": {
-                "created": self.count("drafted"),
-                "would_create": self.count("would draft"),
-                "already_there": self.count("draft exists"),
-                "failed": self.count("no draft"),
-                "waiting": self.count("waiting"),
+                "created": self.count(Action.DRAFTED),
+                "would_create": self.count(Action.WOULD_DRAFT),
+                "already_there": self.count(Action.DRAFT_EXISTS),
+                "failed": self.count(Action.NO_DRAFT),
+                "waiting": self.count(Action.WAITING),
             },
             "rows": [_plain(asdict(r)) for r in self.rows],
             "changes": [_plain(asdict(c)) for c in self.changes],
@@ -94,6 +96,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value != value:

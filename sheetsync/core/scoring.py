@@ -43,18 +43,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..config import ScoringSettings
+from .settings import ScoringSettings
+from .status import DRAFTABLE, Status
 
-NEW = "new"
-OK = "ok"
-DUE_SOON = "due soon"
-OVERDUE = "overdue"
-LAPSED = "lapsed"
-SNOOZED = "snoozed"
-DO_NOT_CONTACT = "do not contact"
-CHECK_DATA = "check data"
-STATUSES = (NEW, OK, DUE_SOON, OVERDUE, LAPSED, SNOOZED, DO_NOT_CONTACT, CHECK_DATA)
-DRAFTABLE = (NEW, OVERDUE, LAPSED)
+#: Every status, in the order the scoring model checks them.
+STATUSES = tuple(Status)
 
 
 def _days_between(today: pd.Timestamp, dates: pd.Series) -> pd.Series:
@@ -115,32 +108,44 @@ def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.
         ratio >= 1.0,
         ratio >= settings.due_soon_ratio,
     ]
-    choices = [CHECK_DATA, DO_NOT_CONTACT, SNOOZED, NEW, CHECK_DATA, LAPSED, OVERDUE, DUE_SOON]
-    status = pd.Series(np.select(conditions, choices, default=OK), index=out.index, dtype=object)
+    choices = [
+        Status.CHECK_DATA,
+        Status.DO_NOT_CONTACT,
+        Status.SNOOZED,
+        Status.NEW,
+        Status.CHECK_DATA,
+        Status.LAPSED,
+        Status.OVERDUE,
+        Status.DUE_SOON,
+    ]
+    status = pd.Series(
+        np.select(conditions, choices, default=Status.OK), index=out.index, dtype=object
+    )
 
-    scored = np.where(status == NEW, new_score, regular)
-    scored = np.where(status.isin([CHECK_DATA, DO_NOT_CONTACT]), np.nan, scored)
+    scored = np.where(status == Status.NEW, new_score, regular)
+    scored = np.where(status.isin([Status.CHECK_DATA, Status.DO_NOT_CONTACT]), np.nan, scored)
     out["days"] = days
     out["ip_days"] = ip_days
     out["ratio"] = ratio
     out["score"] = scored
     out["in_person_due"] = ip_days >= settings.in_person_cadence
-    out["is_new"] = status == NEW
-    out["never_contacted"] = has_plan & (status != NEW)
+    out["is_new"] = status == Status.NEW
+    out["never_contacted"] = has_plan & (status != Status.NEW)
     out["drafted_cycle"] = drafted_cycle
     out["status"] = status
     out["reason"] = out["problem"].where(problem, out["missing_last"].where(no_last, ""))
-    out["reason"] = out["reason"].where(status == CHECK_DATA, "")
+    out["reason"] = out["reason"].where(status == Status.CHECK_DATA, "")
 
     due = effective + pd.to_timedelta(cadence, unit="D")
     nxt = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
-    regular_status = status.isin([OK, DUE_SOON, OVERDUE, LAPSED])
+    regular_status = status.isin([Status.OK, Status.DUE_SOON, Status.OVERDUE, Status.LAPSED])
     nxt = nxt.where(~regular_status, due.dt.floor("D"))
-    nxt = nxt.where(status != NEW, anchor + pd.Timedelta(days=1))
-    nxt = nxt.where(status != SNOOZED, out["snooze_until"])
+    nxt = nxt.where(status != Status.NEW, anchor + pd.Timedelta(days=1))
+    nxt = nxt.where(status != Status.SNOOZED, out["snooze_until"])
     out["next_followup"] = nxt
 
-    out["eligible"] = status.isin(DRAFTABLE) & ~drafted_cycle & ~((status == NEW) & (new_days < 1))
+    too_fresh = (status == Status.NEW) & (new_days < 1)
+    out["eligible"] = status.isin(list(DRAFTABLE)) & ~drafted_cycle & ~too_fresh
     out["priority"] = out["score"] * out["weight"]
     return out
 

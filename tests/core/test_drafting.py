@@ -13,13 +13,13 @@ from sheetsync.config import SITUATIONS
 from sheetsync.core.drafting import (
     Draft,
     TemplateSet,
-    builtin_templates_dir,
     choose_template,
     file_stem,
     message_id_for,
 )
 from sheetsync.errors import TemplateError
 from sheetsync.outbox import EmlFolder
+from sheetsync.templates import builtin_templates_dir, load_templates
 
 NOW = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 CONTEXT = {
@@ -37,11 +37,11 @@ CONTEXT = {
 def templates(tmp_path: Path, **files: str) -> TemplateSet:
     for name, text in files.items():
         (tmp_path / f"{name}.j2").write_text(text, encoding="utf-8")
-    return TemplateSet(tmp_path)
+    return load_templates(tmp_path)
 
 
 def test_builtin_templates_cover_every_situation() -> None:
-    ts = TemplateSet()
+    ts = load_templates()
     assert set(SITUATIONS) <= set(ts.names())
     for name in SITUATIONS:
         subject, body = ts.render(name, CONTEXT)
@@ -50,7 +50,7 @@ def test_builtin_templates_cover_every_situation() -> None:
 
 
 def test_builtin_templates_render_with_only_a_name() -> None:
-    ts = TemplateSet(builtin_templates_dir())
+    ts = load_templates(builtin_templates_dir())
     minimal = {
         "first_name": "Bo",
         "name": "Bo",
@@ -106,12 +106,12 @@ def test_template_name_cannot_escape_folder(tmp_path: Path) -> None:
     inner = tmp_path / "inner"
     inner.mkdir()
     with pytest.raises(TemplateError):
-        TemplateSet(inner).render("../secret", CONTEXT)
+        load_templates(inner).render("../secret", CONTEXT)
 
 
 def test_missing_folder() -> None:
     with pytest.raises(TemplateError, match="does not exist"):
-        TemplateSet(Path("/nonexistent/templates"))
+        load_templates(Path("/nonexistent/templates"))
 
 
 @pytest.mark.parametrize(

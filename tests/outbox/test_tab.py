@@ -35,6 +35,7 @@ from sheetsync.outbox.sheet_tab import (
 )
 from sheetsync.sheets import CsvSheet, MemorySheet, XlsxSheet
 from sheetsync.sheets.base import Placer
+from sheetsync.templates import load_templates
 
 from ..emulator import Formula, SheetsEmulator
 from ..sheets.test_google import add_example, column
@@ -414,7 +415,7 @@ def templates(tmp_path: Path) -> TemplateSet:
     folder.mkdir()
     for name in ("checkin", "reconnect", "first_followup", "meet_in_person"):
         (folder / f"{name}.j2").write_text("Subject: {{ what }}\n\n{{ what }}\n")
-    return TemplateSet(folder)
+    return load_templates(folder)
 
 
 def tricky_rows() -> list[list[Any]]:
