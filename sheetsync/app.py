@@ -12,24 +12,37 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
-from .core.analysis import Analysis, analyse_grid
+from .core.analysis import Analysis, analyse_grid, find_contact
 from .core.compose import make_draft
-from .core.dates import day_first_for_locale
-from .core.drafting import TemplateSet
-from .core.grid import Grid
+from .core.dates import DateError, day_first_for_locale, serial_to_date
+from .core.drafting import Draft, TemplateSet
+from .core.grid import Grid, a1, display_text, is_blank, value_at
 from .core.plan import DraftAction, cell_changes, plan_values, row_outcomes, waiting_actions
-from .core.result import RunResult
+from .core.result import ImportResult, LogResult, RowOutcome, RunResult
 from .core.settings import Me
-from .core.status import Action
-from .core.writeback import place
-from .errors import ConfigError, DeliveryError, TemplateError
+from .core.status import Action, Status
+from .core.writeback import Placement, UpdatePlan, first_free_row, place, place_updates
+from .errors import (
+    ConfigError,
+    ContactNotFound,
+    DeliveryError,
+    SheetError,
+    TemplateError,
+    UsageError,
+)
 from .outbox import Outbox, open_outbox
 from .sheets import SheetBackend, open_configured_sheet
-from .sheets.base import write
+from .sheets.base import append, update_cells, write
 from .templates import load_templates
+
+if TYPE_CHECKING:
+    from .unattended.locking import RunLock
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +223,302 @@ def _flush(outbox: Outbox | None, actions: dict[int, DraftAction], result: RunRe
             if action.action == Action.DRAFTED:
                 action.action, action.note = Action.NO_DRAFT, f"draft not saved: {exc}"
         result.warnings.append(f"drafts not saved: {exc}")
+
+
+# --- the workflows every entry point calls -------------------------------------------------
+
+
+@dataclass
+class Opened:
+    """A sheet opened, read and analysed: what ``status``, ``preview``, ``log`` and
+    ``import`` start from."""
+
+    config: Config
+    sheet: SheetBackend
+    analysis: Analysis
+    today: dt.date
+
+
+def require_sheet(config: Config) -> Config:
+    """``config`` when it names a sheet; a ConfigError saying how to name one."""
+    if not config.sheet:
+        raise ConfigError(
+            "No sheet to work on: pass --sheet PATH_OR_URL, set SHEETSYNC_SHEET, or put "
+            'sheet = "contacts.xlsx" in sheetsync.toml (sheetsync init writes one).'
+        )
+    return config
+
+
+def open_and_analyse(
+    config: Config, *, today: dt.date | None = None, sheet: SheetBackend | None = None
+) -> Opened:
+    """Open the config's sheet itself (never an ``--output`` copy), read and analyse it."""
+    if sheet is None:
+        sheet = open_configured_sheet(replace(require_sheet(config), output=None))
+    grid = sheet.read()
+    today = today or sheet.info().today
+    config = with_sheet_locale(config, sheet)
+    return Opened(config, sheet, analyse(grid, config, today, where=sheet.describe()), today)
+
+
+class Skipped(Exception):
+    """Another sheetsync run holds the sheet's lock; ``holder`` says which."""
+
+    def __init__(self, sheet: str, holder: str):
+        super().__init__(f"{sheet} is being updated by another sheetsync run ({holder})")
+        self.sheet, self.holder = sheet, holder
+
+
+def sheet_locked(config: Config) -> RunLock:
+    """The sheet's run lock, taken (use it in ``with``); Skipped when another run holds it.
+
+    Every process that writes the sheet takes the same lock: runs, ``log`` and ``import``.
+    """
+    from .unattended.locking import sheet_lock
+
+    lock = sheet_lock(require_sheet(config))
+    if not lock.acquire():
+        raise Skipped(str(config.sheet), lock.holder())
+    return lock
+
+
+def locked_run(
+    config: Config,
+    *,
+    sheet: SheetBackend | None = None,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """:func:`run` under the sheet's lock (a dry run reads only and takes none)."""
+    if dry_run:
+        return run(config, sheet=sheet, today=today, dry_run=True, progress=progress)
+    with sheet_locked(config):
+        return run(config, sheet=sheet, today=today, progress=progress)
+
+
+def contact_label(opened: Opened, query: str, *, doing: str) -> int:
+    """The frame label of the one contact ``query`` names; ContactNotFound otherwise."""
+    label, candidates = find_contact(opened.analysis, query)
+    if label is not None:
+        return label
+    where = opened.sheet.describe()
+    if not candidates:
+        raise ContactNotFound(f"no contact named '{query}' in {where}; {doing.lower()}.")
+    frame = opened.analysis.scored
+    listed = [
+        f"{name} (row {int(row) + 1})"
+        for name, row in zip(frame["name"], frame["row"], strict=True)
+        if name in candidates
+    ]
+    raise ContactNotFound(
+        f"'{query}' could mean {', '.join(listed)}. {doing}; give more of the name "
+        "(or the email).",
+        candidates=candidates,
+    )
+
+
+def status_rows(opened: Opened) -> list[RowOutcome]:
+    """Every contact's status, score and what today's run would do, as typed rows."""
+    config, analysis = opened.config, opened.analysis
+    plan = plan_values(
+        analysis, opened.today, {}, columns=config.columns, owned_names=config.status_columns
+    )
+    rows = row_outcomes(analysis, plan, {})
+    to_draft, waiting = set(analysis.to_draft), set(analysis.waiting)
+    for row, label in zip(rows, analysis.scored.index, strict=True):
+        if label in to_draft:
+            row.action = Action.TO_DRAFT
+        elif label in waiting:
+            row.action = Action.WAITING
+    return rows
+
+
+def preview_draft(
+    opened: Opened, query: str, *, template: str | None = None
+) -> tuple[Draft, Status]:
+    """The draft a run would make for the contact ``query`` names, and their status.
+
+    Nothing is stored; a contact whose status gets no draft is still rendered."""
+    label = contact_label(opened, query, doing="Nothing to preview")
+    if template:
+        opened.analysis.scored.loc[label, "template"] = template
+    config = opened.config
+    status = Status(str(opened.analysis.scored.at[label, "status"]))
+    return make_draft(
+        opened.analysis,
+        label,
+        load_templates(config.templates_dir),
+        opened.today,
+        me=Me(config.me_name, config.me_email, config.signature),
+        template_names=config.template_names,
+    ), status
+
+
+def import_contacts(
+    config: Config,
+    file: str | Path,
+    *,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    sheet: SheetBackend | None = None,
+) -> ImportResult:
+    """Add the people of a LinkedIn, Google Contacts or vCard export below the sheet's rows.
+
+    People already in the sheet (same email, else same name) are skipped; first
+    follow-ups are spread over the coming days within the daily cap.
+    """
+    from .core.identity import sheet_identities
+    from .core.importing import Existing, append_plan, load_ahead, plan_import
+    from .sources import read_contacts_file
+
+    parsed = read_contacts_file(file, encoding=encoding)  # a bad file stops here
+    opened = open_and_analyse(config, today=today, sheet=sheet)
+    config, analysis, today = opened.config, opened.analysis, opened.today
+    grid, colmap = analysis.grid, analysis.colmap
+    name_col = colmap.roles["name"]
+    existing = [
+        Existing(row, _text(value_at(grid, row, name_col)), keys)
+        for row, keys in sheet_identities(grid, colmap).items()
+    ]
+    booked, backlog = load_ahead(analysis.scored, today)
+    plan = plan_import(
+        parsed.contacts,
+        existing,
+        roles=set(colmap.roles),
+        today=today,
+        daily_cap=config.scoring.daily_cap,
+        booked=booked,
+        backlog=backlog,
+    )
+    result = ImportResult(
+        file=parsed.name,
+        format=parsed.kind,
+        sheet=opened.sheet.describe(),
+        dry_run=dry_run,
+        read=len(parsed.contacts) + len(parsed.left_out),
+        unfilled=plan.unfilled,
+        warnings=[*parsed.warnings, *(f"{parsed.name}, {w}" for w in plan.warnings)],
+    )
+    rows: list[int | None] | None = None
+    if not dry_run and plan.additions:
+        new_rows = append_plan(plan, config.columns, config.status_columns)
+        outcome = append(opened.sheet, new_rows)
+        result.warnings.extend(outcome.warnings)
+        skipped = set(outcome.placement.skipped)
+        placed = iter(outcome.placement.appended)
+        rows = [None if r.label in skipped else next(placed, None) for r in new_rows.rows]
+    _fill_import(result, plan, parsed.left_out, rows, first_row=first_free_row(grid, colmap))
+    return result
+
+
+def _text(value: Any) -> str:
+    return "" if is_blank(value) else " ".join(str(value).split())
+
+
+def _fill_import(
+    result: ImportResult,
+    plan: Any,
+    left_out: list[tuple[int, str]],
+    rows: list[int | None] | None,
+    *,
+    first_row: int,
+) -> None:
+    late: list[dict[str, Any]] = []
+    for i, addition in enumerate(plan.additions):
+        row = first_row + i if rows is None else rows[i]
+        contact = addition.contact
+        if row is None:
+            reason = "already in the sheet when writing (added while the import ran)"
+            late.append({"line": contact.line, "name": contact.name, "reason": reason})
+            continue
+        result.added.append(
+            {
+                "line": contact.line,
+                "name": contact.name,
+                "email": contact.email or None,
+                "row": row + 1,
+                "next_followup": addition.follow_up,
+            }
+        )
+    result.skipped = [
+        {"line": s.contact.line, "name": s.contact.name, "reason": s.reason} for s in plan.skipped
+    ] + late
+    result.left_out = [{"line": line, "reason": reason} for line, reason in left_out]
+
+
+def log_interaction(
+    config: Config,
+    query: str,
+    what: str,
+    *,
+    in_person: bool = False,
+    when: str | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    sheet: SheetBackend | None = None,
+) -> LogResult:
+    """Record an interaction with the contact ``query`` names: Last interaction, What and,
+    in person, Last in person.  ``when`` is any date a cell may hold, "today" or
+    "yesterday"; never the future."""
+    from .core.interactions import Interaction, parse_when, plan_log
+
+    opened = open_and_analyse(config, today=today, sheet=sheet)
+    config, analysis = opened.config, opened.analysis
+    try:
+        day = parse_when(when, today=opened.today, day_first=config.day_first)
+    except DateError as exc:
+        raise UsageError(f"--date: {exc}") from None
+    label = contact_label(opened, query, doing="Nothing was logged")
+    rec: Any = analysis.scored.loc[label]
+    logged = plan_log(
+        analysis.grid,
+        analysis.colmap,
+        row=int(rec["row"]),
+        key=str(rec["key"]),
+        name=str(rec["name"]),
+        interaction=Interaction(day, what, in_person),
+        day_first=config.day_first,
+    )
+    if logged.update is None:
+        raise UsageError(logged.problem)
+    plan = UpdatePlan([logged.update], config.columns, config.status_columns)
+    where = opened.sheet.describe()
+    if dry_run:
+        placement = place_updates(analysis.grid, plan, where=where)
+    else:
+        placement = update_cells(opened.sheet, plan).placement
+    if placement.skipped:
+        raise SheetError(" ".join(placement.warnings))
+    row = (placement.writes[0].row if placement.writes else int(rec["row"])) + 1
+    return LogResult(
+        sheet=where,
+        name=str(rec["name"]),
+        row=row,
+        dry_run=dry_run,
+        changes=_logged_changes(analysis.grid, placement),
+        notes=logged.notes,
+    )
+
+
+def _logged_changes(grid: Grid, placement: Placement) -> list[dict[str, Any]]:
+    colmap = placement.colmap
+    out = []
+    for w in placement.writes:
+        header = colmap.headers[w.col] if colmap and w.col < len(colmap.headers) else ""
+        old = placement.previous.get((w.row, w.col), value_at(grid, w.row, w.col))
+        if isinstance(old, dt.datetime) and old.time() == dt.time():
+            old = old.date()
+        elif isinstance(w.value, dt.date) and isinstance(old, int | float):
+            with suppress(DateError):  # a Google re-read gives dates as serial numbers
+                old = serial_to_date(old)
+        out.append(
+            {
+                "cell": a1(w.row, w.col),
+                "column": header,
+                "old": None if is_blank(old) else display_text(old, 200),
+                "new": display_text(w.value, 200),
+            }
+        )
+    return out

@@ -10,7 +10,9 @@
      │    └── ColumnMissing   a required column is not in the header
      ├── TemplateError        a template folder or template cannot be used
      ├── DeliveryError        a draft destination refused or failed
-     └── ImportFileError      a file given to ``import`` is not a contacts export
+     ├── ImportFileError      a file given to ``import`` is not a contacts export
+     └── UsageError           an argument the command cannot use
+          └── ContactNotFound no contact, or more than one, matches a name
 
 A problem with one row (an odd date, a missing field for a template) is not an
 exception: it becomes a note on that row and in the run's report.  Every
@@ -78,9 +80,24 @@ class ImportFileError(SheetsyncError):
     exit_code = 2
 
 
+class UsageError(SheetsyncError):
+    """A command-line argument the command cannot use (a bad date, an unknown name)."""
+
+    exit_code = 2
+
+
+class ContactNotFound(UsageError):
+    """No contact, or more than one, matches the name given; ``candidates`` lists near ones."""
+
+    def __init__(self, message: str, *, candidates: list[str] | None = None):
+        super().__init__(message)
+        self.candidates = candidates or []
+
+
 __all__ = [
     "ColumnMissing",
     "ConfigError",
+    "ContactNotFound",
     "DeliveryError",
     "ImportFileError",
     "SheetError",
@@ -88,4 +105,5 @@ __all__ = [
     "SheetNotFound",
     "SheetsyncError",
     "TemplateError",
+    "UsageError",
 ]

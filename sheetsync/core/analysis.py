@@ -62,4 +62,33 @@ def date_of(value: Any) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
-__all__ = ["Analysis", "analyse_grid", "date_of"]
+def find_contact(analysis: Analysis, query: str) -> tuple[int | None, list[str]]:
+    """The frame label of the one contact ``query`` names, else the candidates' names.
+
+    Tried in turn: the whole name or the email, the first name, a part of the
+    name; a near miss lists the closest names.
+    """
+    import difflib
+
+    from .contacts import normalise_name
+
+    frame = analysis.scored
+    q = normalise_name(query)
+    names = {label: normalise_name(str(name)) for label, name in frame["name"].items()}
+    keys = {label: str(key) for label, key in frame["key"].items()}
+    for test in (
+        lambda lb: names[lb] == q or keys[lb] == f"email:{q}",
+        lambda lb: names[lb].split()[:1] == [q],
+        lambda lb: q in names[lb],
+    ):
+        hits = [lb for lb in frame.index if names[lb] and test(lb)]
+        if len(hits) == 1:
+            return int(hits[0]), []
+        if hits:
+            return None, [str(frame.at[lb, "name"]) for lb in hits]
+    close = difflib.get_close_matches(q, list(names.values()), n=3, cutoff=0.5)
+    originals = [str(frame.at[lb, "name"]) for lb, n in names.items() if n in close]
+    return None, originals
+
+
+__all__ = ["Analysis", "analyse_grid", "date_of", "find_contact"]

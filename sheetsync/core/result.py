@@ -103,3 +103,37 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or would do, for a dry run); ``--json`` prints it."""
+
+    file: str
+    format: str
+    sheet: str
+    dry_run: bool
+    read: int
+    added: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    unfilled: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(_plain(asdict(self)))
+
+
+@dataclass
+class LogResult:
+    """What ``log`` wrote (or would write) for one contact."""
+
+    sheet: str
+    name: str
+    row: int
+    dry_run: bool
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(_plain(asdict(self)))

@@ -63,6 +63,8 @@ class SheetInfo:
     description: str
     #: Today where the sheet lives (a Google sheet's own time zone, else this machine's).
     today: dt.date
+    #: The tab the contacts are in (None for a file with no tabs, or before the first read).
+    tab: str | None = None
     #: The sheet's own locale (``en_GB``), when it has one: it decides how dates are read.
     locale: str | None = None
     time_zone: str | None = None

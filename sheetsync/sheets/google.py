@@ -145,6 +145,7 @@ class GoogleSheet(SheetBackend):
         return SheetInfo(
             self.describe(),
             today=self.today(),
+            tab=self.tab,
             locale=self.locale,
             time_zone=self.time_zone,
             drafts_tab=True,

@@ -199,7 +199,9 @@ class XlsxSheet(SheetBackend):
             _check_not_locked(self.output)
 
     def info(self) -> SheetInfo:
-        return SheetInfo(self.describe(), today=dt.date.today(), drafts_tab=self.output is None)
+        return SheetInfo(
+            self.describe(), today=dt.date.today(), tab=self.tab, drafts_tab=self.output is None
+        )
 
     def drafts_tab(self, tab: str) -> Outbox:
         from ..outbox.sheet_tab import xlsx_drafts_tab

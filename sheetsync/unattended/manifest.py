@@ -308,20 +308,18 @@ def sheet_runner(
     Returns None (skipped) when another run holds the sheet's lock; ``on_skip``
     hears (name, sheet, holder).
     """
-    from ..app import run
-    from .locking import sheet_lock
+    from ..app import Skipped, locked_run
 
     def run_sheet(
         entry: ManifestEntry, config: Config, throttle: Callable[[str, str], None]
     ) -> RunResult | None:
-        lock = sheet_lock(config)
-        if not dry_run and not lock.acquire():
+        sheet = open_throttled_sheet(config, throttle)
+        try:
+            return locked_run(config, sheet=sheet, today=today, dry_run=dry_run)
+        except Skipped as skip:
             if on_skip:
-                on_skip(entry.name, str(config.sheet), lock.holder())
+                on_skip(entry.name, str(config.sheet), skip.holder)
             return None
-        with lock:
-            sheet = open_throttled_sheet(config, throttle)
-            return run(config, sheet=sheet, today=today, dry_run=dry_run)
 
     return run_sheet
 
