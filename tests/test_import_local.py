@@ -255,3 +255,22 @@ def test_example_files_are_left_alone(tmp_path: Path) -> None:
         before = path.read_bytes()
         main(["import", str(path), "--sheet", str(sheet), *AT])
         assert path.read_bytes() == before
+
+
+def test_import_never_writes_under_a_running_job(
+    example_xlsx: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`import` takes the same lock as `run`: under a scheduled run it writes nothing and
+    says so, instead of racing the run and losing one side's write."""
+    from sheetsync.config import load_config
+    from sheetsync.unattended.locking import sheet_lock
+
+    before = example_xlsx.read_bytes()
+    lock = sheet_lock(load_config(None, overrides={"sheet": str(example_xlsx)}, env={}))
+    assert lock.acquire()
+    try:
+        assert import_(example_xlsx, "linkedin_connections.csv") == 4
+    finally:
+        lock.release()
+    assert "being updated by another sheetsync run" in capsys.readouterr().err
+    assert example_xlsx.read_bytes() == before

@@ -200,3 +200,24 @@ def test_plan_log_keeps_a_later_in_person_date() -> None:
 )
 def test_parse_when(text: str | None, expected: dt.date) -> None:
     assert parse_when(text, today=TODAY, day_first=True) == expected
+
+
+def test_log_waits_for_no_run_and_never_overwrites_one(
+    example_xlsx: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduled run holds the sheet's lock: `log` must not write under it (both sides'
+    writes would race and one be lost), and must say so instead of exiting 0."""
+    from sheetsync.config import load_config
+    from sheetsync.unattended.locking import sheet_lock
+
+    before = example_xlsx.read_bytes()
+    lock = sheet_lock(load_config(None, overrides={"sheet": str(example_xlsx)}, env={}))
+    assert lock.acquire()
+    try:
+        assert log(example_xlsx, "marcus", "call about Rust hiring") == 4
+    finally:
+        lock.release()
+    err = capsys.readouterr().err
+    assert "being updated by another sheetsync run" in err and "nothing was written" in err
+    assert example_xlsx.read_bytes() == before
+    assert log(example_xlsx, "marcus", "call about Rust hiring") == 0, "free again once released"
