@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from sheetsync.report import ReportData, digest_picture, render_html, render_png
 from sheetsync.report.charts import chart_svgs
@@ -87,7 +88,7 @@ def test_the_page_escapes_what_the_sheet_says() -> None:
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
-def test_png_and_digest_picture(tmp_path: object) -> None:
+def test_png_and_digest_picture() -> None:
     data = small_report()
     target = REPO / "tests" / "artifacts" / "report-small.png"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,3 +138,27 @@ def test_help_stays_fast() -> None:
         best = min(best, time.perf_counter() - started)
         assert proc.returncode == 0
     assert best < 0.3, f"sheetsync --help took {best:.2f} s"
+
+
+def test_the_documented_command_writes_the_readme_picture(tmp_path: Path) -> None:
+    """`python examples/make_report.py` is how docs/report.png is made; it must keep working."""
+    out = tmp_path / "report.png"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "examples/make_report.py",
+            "--png",
+            str(out),
+            "--html",
+            str(tmp_path / "r.html"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().startswith(PNG_SIGNATURE)
+    assert (REPO / "docs" / "report.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert "Your network on 2026-11-22" in (tmp_path / "r.html").read_text(encoding="utf-8")
