@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..core.moments import Moment, due_moments
 
 if TYPE_CHECKING:
-    from ..app import Analysis
+    from ..core.analysis import Analysis
 
 #: The status groups the report counts, in the order it shows them.
 GROUPS: Final = ("ok", "due soon", "overdue", "lapsed", "other")
