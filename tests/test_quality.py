@@ -44,3 +44,32 @@ def test_wheel_ships_templates(tmp_path: Path) -> None:
     expected = {p.name for p in (REPO / "templates").glob("*.j2")}
     assert expected and expected <= shipped
     assert "sheetsync/py.typed" in names
+
+
+def test_the_public_api_has_real_types_and_loads_lazily(tmp_path: Path) -> None:
+    """`from sheetsync import run, Config` is typed for mypy (a lazy __getattr__ alone would
+    make every name Any), every name in __all__ resolves, and importing the package loads no
+    heavy library."""
+    import sheetsync
+
+    for name in sheetsync.__all__:
+        assert getattr(sheetsync, name) is not None, name
+    snippet = tmp_path / "use.py"
+    snippet.write_text(
+        "from sheetsync import Config, RunResult, run\n"
+        "result: RunResult = run(Config(sheet='x.csv'), dry_run=True)\n"
+        "wrong: int = run(Config())\n",
+        encoding="utf-8",
+    )
+    proc = _run(sys.executable, "-m", "mypy", "--strict", str(snippet))
+    assert 'Incompatible types in assignment (expression has type "RunResult"' in proc.stdout, (
+        proc.stdout + proc.stderr
+    )
+    assert proc.stdout.count("error:") == 1, proc.stdout
+    fresh = _run(
+        sys.executable,
+        "-c",
+        "import sys, sheetsync; print(sorted(m for m in ('pandas', 'openpyxl', 'jinja2', "
+        "'gspread') if m in sys.modules))",
+    )
+    assert fresh.stdout.strip() == "[]", fresh.stdout + fresh.stderr

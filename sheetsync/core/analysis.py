@@ -7,7 +7,7 @@ Pure: it takes the grid, ``today`` and the settings, and returns an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,11 +76,12 @@ def find_contact(analysis: Analysis, query: str) -> tuple[int | None, list[str]]
     q = normalise_name(query)
     names = {label: normalise_name(str(name)) for label, name in frame["name"].items()}
     keys = {label: str(key) for label, key in frame["key"].items()}
-    for test in (
+    tests: tuple[Callable[[Hashable], bool], ...] = (
         lambda lb: names[lb] == q or keys[lb] == f"email:{q}",
         lambda lb: names[lb].split()[:1] == [q],
         lambda lb: q in names[lb],
-    ):
+    )
+    for test in tests:
         hits = [lb for lb in frame.index if names[lb] and test(lb)]
         if len(hits) == 1:
             return int(hits[0]), []

@@ -129,7 +129,8 @@ class TemplateSet:
             hit = self._cache[name]
             if isinstance(hit, TemplateError):
                 raise hit
-            return hit
+            subject_t, body_t = hit
+            return subject_t, body_t
         file = f"{name}{TEMPLATE_SUFFIX}"
         try:
             if name not in self.sources:

@@ -51,7 +51,8 @@ STATUSES = tuple(Status)
 
 
 def _days_between(today: pd.Timestamp, dates: pd.Series) -> pd.Series:
-    return (today - dates).dt.days.astype(float)
+    days: pd.Series = (today - dates).dt.days.astype(float)
+    return days
 
 
 def score(frame: pd.DataFrame, today: dt.date, settings: ScoringSettings) -> pd.DataFrame:
