@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+#: The note of a contact due a follow-up who has no email address in the sheet.
+NO_ADDRESS = "no email address: add one to get a draft"
 
 
 def with_sheet_locale(config: Config, sheet: SheetBackend) -> Config:
@@ -182,6 +184,10 @@ def _draft_all(
             actions[label] = DraftAction(Action.NO_DRAFT, note=f"no draft: {exc}")
             name = str(analysis.scored.at[label, "name"])
             result.warnings.append(f"{name}: no draft: {exc}")
+            result.template_errors += 1
+            continue
+        if not draft.to_email:  # a draft with no recipient helps nobody
+            actions[label] = DraftAction(Action.NO_DRAFT, note=NO_ADDRESS)
             continue
         if dry_run or outbox is None:
             actions[label] = DraftAction(Action.WOULD_DRAFT, draft.subject, draft.stem)
@@ -191,6 +197,7 @@ def _draft_all(
         except DeliveryError as exc:
             actions[label] = DraftAction(Action.NO_DRAFT, note=f"draft not saved: {exc}")
             result.warnings.append(f"{draft.to_name}: draft not saved: {exc}")
+            result.delivery_errors += 1
             continue
         kind = Action.DRAFTED if saved.created else Action.DRAFT_EXISTS
         actions[label] = DraftAction(kind, draft.subject, saved.location)
@@ -222,6 +229,7 @@ def _flush(outbox: Outbox | None, actions: dict[int, DraftAction], result: RunRe
         for action in actions.values():
             if action.action == Action.DRAFTED:
                 action.action, action.note = Action.NO_DRAFT, f"draft not saved: {exc}"
+                result.delivery_errors += 1
         result.warnings.append(f"drafts not saved: {exc}")
 
 

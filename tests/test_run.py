@@ -172,3 +172,37 @@ def test_delivery_error_from_outbox_does_not_stop_the_run() -> None:
 
     result = run(config(), sheet=MemorySheet(grid()), outbox=Refusing(), today=TODAY)
     assert result.count("no draft") == 3 and result.cells_written > 0
+
+
+def test_no_draft_without_a_recipient_and_the_row_says_why() -> None:
+    """A contact with no email address gets no addressless draft; the note says how to get
+    one, and they stay in the queue (to be reached another way)."""
+    rows = grid(3)
+    rows[3][1] = None  # Person 2, the most stale: in today's queue
+    sheet, box = MemorySheet(rows), MemoryOutbox()
+    result = run(config(), sheet=sheet, outbox=box, today=TODAY)
+    assert len(box.messages) == 2 and all(m["To"] for m in box.messages.values())
+    person = next(r for r in result.rows if r.name == "Person 2")
+    assert person.action == "no draft" and person.status == "lapsed"
+    assert "no email address: add one to get a draft" in person.note
+    assert column(sheet, "Drafted")["Person 2"] is None
+    assert result.exit_code == 0, "a missing address is a note, not a failed run"
+
+
+def test_failed_drafts_give_the_run_a_failing_exit_code(tmp_path: Path) -> None:
+    """Drafts that could not be saved, or a broken template, must not look like success to
+    cron: the result carries the documented codes (6 destination, 5 template)."""
+    failing = run(
+        config(), sheet=MemorySheet(grid()), outbox=MemoryOutbox(fail_for={"p7@example.com"}),
+        today=TODAY,
+    )
+    assert failing.exit_code == 6 and failing.cells_written > 0, "statuses still written"
+    (tmp_path / "reconnect.j2").write_text("Subject: Hi\n\n{% if %}\n")
+    (tmp_path / "checkin.j2").write_text("Subject: Hi\n\nHi {{ first_name }}\n")
+    broken = run(
+        config(templates_dir=tmp_path), sheet=MemorySheet(grid(3)), outbox=MemoryOutbox(),
+        today=TODAY,
+    )
+    assert broken.exit_code == 5
+    fine = run(config(), sheet=MemorySheet(grid()), outbox=MemoryOutbox(), today=TODAY)
+    assert fine.exit_code == 0

@@ -13,11 +13,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, SheetsyncError
 from ..unattended import runlog
 from .common import EXIT_OK, common_flags, load, overrides, positive, print_json, progress
+
+if TYPE_CHECKING:
+    from ..core.result import RunResult
 
 EXIT_PARTIAL = 7
 
@@ -112,7 +115,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_json(result.to_dict())
     else:
         render_run(result, sys.stdout, verbose=args.verbose)
-    return EXIT_OK
+    return _failed_drafts(result)
+
+
+def _failed_drafts(result: RunResult) -> int:
+    """The run's exit code; when drafts failed, an error line on stderr says so first."""
+    if result.exit_code:
+        failed = result.delivery_errors + result.template_errors
+        what = "the draft destination failed" if result.delivery_errors else "a template failed"
+        print(
+            f"sheetsync: error: {failed} draft(s) could not be made ({what}); the statuses were "
+            "written and the next run tries again. The notes above say why.",
+            file=sys.stderr,
+        )
+    return result.exit_code
 
 
 def run_logged(args: argparse.Namespace) -> int:
@@ -134,7 +150,7 @@ def run_logged(args: argparse.Namespace) -> int:
     runlog.log_result(result, time.monotonic() - start, verbose=args.verbose)
     if args.json:
         print_json(result.to_dict())
-    return EXIT_OK
+    return result.exit_code
 
 
 def run_manifest_command(args: argparse.Namespace) -> int:

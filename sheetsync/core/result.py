@@ -52,6 +52,18 @@ class RunResult:
     changes: list[CellChange] = field(default_factory=list)
     cells_written: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: drafts that could not be made because a template is broken or lacks a field
+    template_errors: int = 0
+    #: drafts the destination refused or could not store
+    delivery_errors: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every draft due was made; else the documented code of the failure:
+        6 (a draft destination failed) before 5 (a template failed)."""
+        if self.delivery_errors:
+            return 6
+        return 5 if self.template_errors else 0
 
     @property
     def contacts(self) -> int:

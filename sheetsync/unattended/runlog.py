@@ -36,7 +36,8 @@ def summary_fields(result: RunResult, seconds: float) -> dict[str, Any]:
     checks = [r for r in result.rows if r.status == "check data"]
     return {
         "event": "run",
-        "ok": True,
+        "ok": result.exit_code == 0,
+        "exit_code": result.exit_code,
         "sheet": result.sheet,
         "today": result.today.isoformat(),
         "dry_run": result.dry_run,
@@ -70,7 +71,9 @@ def summary_text(fields: dict[str, Any]) -> str:
     parts.append(f"{count} warning{'s' if count != 1 else ''}")
     name = f"{fields['name']}: " if fields.get("name") else ""
     kind = "dry run" if dry else "run"
-    return f"{kind} ok: {name}{fields['sheet']}: {', '.join(parts)} ({fields['seconds']:.1f} s)"
+    verdict = "ok" if fields.get("ok", True) else "incomplete (some drafts failed)"
+    where = f"{name}{fields['sheet']}"
+    return f"{kind} {verdict}: {where}: {', '.join(parts)} ({fields['seconds']:.1f} s)"
 
 
 def log_result(
@@ -80,7 +83,9 @@ def log_result(
     fields = summary_fields(result, seconds)
     if name:
         fields["name"] = name
-    log.info(summary_text(fields), extra={FIELDS: fields})
+    # a run whose drafts failed is an error line, so cron's mail and log alerts see it
+    level = logging.INFO if fields["ok"] else logging.ERROR
+    log.log(level, summary_text(fields), extra={FIELDS: fields})
     if verbose:
         prefix = f"{name}: " if name else ""
         for w in result.warnings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -193,3 +194,34 @@ def test_failed_destination_writes_nothing_false(
     monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
     later = run(imap_config(dovecot), sheet=XlsxSheet(example_xlsx), today=TODAY, now=NOW)
     assert later.drafts_created == 3 and len(dovecot.messages("Brouillons")) == 3
+
+
+def test_a_run_whose_drafts_failed_exits_6_with_an_error_line(
+    dovecot: Dovecot,
+    example_xlsx: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Under cron a refused login must not look like success: exit 6 and an ERROR line,
+    with the statuses still written."""
+    from sheetsync.cli.main import main
+
+    config = tmp_path / "sheetsync.toml"
+    config.write_text(
+        f'sheet = "{example_xlsx}"\n[drafts]\ndestination = "imap"\n'
+        f'[imap]\nhost = "127.0.0.1"\nport = {dovecot.imaps_port}\nuser = "{dovecot.user}"\n'
+        f'cafile = "{dovecot.cafile}"\npassword_env = "{PASSWORD_ENV}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(PASSWORD_ENV, "not the password")
+    before = example_xlsx.read_bytes()
+    assert main(["run", "--config", str(config), "--today", TODAY.isoformat()]) == 6
+    err = capsys.readouterr().err
+    assert "error: 5 draft(s) could not be made (the draft destination failed)" in err
+    assert example_xlsx.read_bytes() != before, "the statuses are still written"
+    args = ["run", "--config", str(config), "--log-format", "json", "--today", TODAY.isoformat()]
+    assert main(args) == 6
+    lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    summary = next(x for x in lines if x.get("event") == "run")
+    assert summary["level"] == "ERROR" and summary["ok"] is False and summary["exit_code"] == 6

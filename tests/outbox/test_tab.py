@@ -355,12 +355,14 @@ def test_names_made_by_formulas_are_never_drafted_twice(tmp_path: Path) -> None:
     ws = book.active
     assert ws is not None
     ws.title = "Network"
-    ws.append(["First", "Last", "Name", "Last contacted", "What", "Last in person"])
+    ws.append(["First", "Last", "Name", "Last contacted", "What", "Last in person", "Email"])
     last = TODAY - dt.timedelta(days=43)
-    for r in range(2, 5):
-        ws.append([f"Ann{r}", "Lee", f'=A{r}&" "&B{r}', last, "the move", last])
+    for r in range(2, 5):  # the address is a formula too: a draft needs a recipient
+        row = [f"Ann{r}", "Lee", f'=A{r}&" "&B{r}', last, "the move", last, f'=A{r}&"@x.org"']
+        ws.append(row)
     book.save(path)
     results = {f"C{r}": f"Ann{r} Lee" for r in range(2, 5)}
+    results |= {f"G{r}": f"Ann{r}@x.org" for r in range(2, 5)}
     calculated(path, results)
 
     first = run_tab(XlsxSheet(path))
