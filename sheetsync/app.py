@@ -191,6 +191,7 @@ def _draft_all(
             continue
         if dry_run or outbox is None:
             actions[label] = DraftAction(Action.WOULD_DRAFT, draft.subject, draft.stem)
+            result.drafts.append(draft)
             continue
         try:
             saved = outbox.save(draft, now=now)
@@ -201,6 +202,8 @@ def _draft_all(
             continue
         kind = Action.DRAFTED if saved.created else Action.DRAFT_EXISTS
         actions[label] = DraftAction(kind, draft.subject, saved.location)
+        if saved.created:
+            result.drafts.append(draft)
     return actions
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian/Ubuntu machine: the mail server the
 # tests start on loopback (Dovecot, from Debian's packages), Chromium for the report
-# tests, and the Python packages.
+# tests, and the Python packages (in .venv, made by scripts/venv.sh).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +24,5 @@ if ! command -v chromium >/dev/null 2>&1; then
     chromium >/dev/null
 fi
 
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
-python3 -m pip install -q -e '.[test]'
+# the Python packages, in .venv (pip may not install into the system Python: PEP 668)
+bash scripts/venv.sh test

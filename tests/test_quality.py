@@ -73,3 +73,16 @@ def test_the_public_api_has_real_types_and_loads_lazily(tmp_path: Path) -> None:
         "'gspread') if m in sys.modules))",
     )
     assert fresh.stdout.strip() == "[]", fresh.stdout + fresh.stderr
+
+
+def test_readme_starts_with_the_two_commands_ci_runs() -> None:
+    """README's first two commands are the demo and the tests; .ci/run runs the second
+    verbatim, and the demo's files exist."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(block) == 2
+    demo, tests = block
+    assert tests in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    for path in ("scripts/venv.sh", "examples/sheetsync.toml"):
+        assert path in demo and (REPO / path).is_file(), path
+    assert "--today" in demo and "sheetsync run" in demo

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from ..core.drafting import Draft
 from ..core.result import RowOutcome, RunResult
 
 COLOURS = {
@@ -159,6 +160,18 @@ def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = F
         print("\nWarnings:", file=out)
         for w in result.warnings:
             print(f"  - {w}", file=out)
+    if result.drafts:
+        _print_draft(result.drafts[0], out, made=not result.dry_run, count=len(result.drafts))
+
+
+def _print_draft(draft: Draft, out: TextIO, *, made: bool, count: int) -> None:
+    """One of the run's drafts in full, so a person sees what sheetsync writes."""
+    which = "The first draft" if count > 1 else "The draft"
+    print(f"\n{which} {'made' if made else 'that would be made'}:", file=out)
+    to = f"{draft.to_name} <{draft.to_email}>" if draft.to_email else draft.to_name
+    print(f"  To:      {to}\n  Subject: {draft.subject}\n", file=out)
+    for line in draft.body.rstrip("\n").split("\n"):
+        print(f"  {line}".rstrip(), file=out)
 
 
 def _print_changes(result: RunResult, out: TextIO) -> None:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .drafting import Draft
 from .grid import Cell
 from .status import Action, Status
 
@@ -56,6 +57,9 @@ class RunResult:
     template_errors: int = 0
     #: drafts the destination refused or could not store
     delivery_errors: int = 0
+    #: the drafts this run made (or would make, in a dry run), for showing one to a person;
+    #: not part of the JSON report
+    drafts: list[Draft] = field(default_factory=list, repr=False)
 
     @property
     def exit_code(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -247,3 +248,53 @@ def test_quiet_summary_when_not_a_terminal(example_xlsx: Path, tmp_path: Path) -
     assert lines[0].startswith("sheetsync: contacts.xlsx › Network: 30 contacts")
     assert all(line.startswith("sheetsync: ") for line in lines)
     assert "\x1b[" not in proc.stdout
+
+
+def test_the_demo_makes_drafts_a_person_would_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README's demo: the example's config says who the user is, so every draft has a From
+    header and a sign-off."""
+    import email
+    import shutil
+
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    for name in ("contacts.xlsx", "sheetsync.toml"):
+        shutil.copy(REPO / "examples" / name, examples / name)
+    args = ["run", "--config", str(examples / "sheetsync.toml")]
+    args += ["--output", str(tmp_path / "demo" / "contacts.xlsx"), *TODAY]
+    assert main(args) == 0
+    assert "5 drafts made" in capsys.readouterr().out
+    drafts = sorted((tmp_path / "demo" / "drafts").glob("*.eml"))
+    assert len(drafts) == 5
+    for path in drafts:
+        msg = email.message_from_bytes(path.read_bytes())
+        assert msg["From"] == "Sam Rivera <sam.rivera@example.com>" and msg["To"]
+        assert msg.get_payload().rstrip().endswith("https://samrivera.example.com")
+
+
+def test_on_a_terminal_the_run_shows_one_draft_in_full(tmp_path: Path) -> None:
+    import io
+
+    from sheetsync.app import run
+    from sheetsync.cli.output import render_run
+    from sheetsync.config import load_config
+    from sheetsync.sheets import XlsxSheet
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    config = load_config(str(REPO / "examples" / "sheetsync.toml"), env={})
+    result = run(
+        config,
+        sheet=XlsxSheet(REPO / "examples" / "contacts.xlsx", tab="Network"),
+        today=dt.date(2026, 11, 22),
+        dry_run=True,
+    )
+    out = Terminal()
+    render_run(result, out)
+    shown = out.getvalue().split("The first draft that would be made:\n", 1)[1]
+    first = result.drafts[0]
+    assert f"Subject: {first.subject}" in shown and "https://samrivera.example.com" in shown
