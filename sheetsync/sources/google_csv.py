@@ -79,6 +79,7 @@ def parse(text: str, name: str, header_line: int) -> ParsedFile:
     col = table.index()
     emails = _email_columns(table)
     out = ParsedFile(name, f"{KIND} ({'older' if layout == 'old' else 'current'} layout)")
+    out.warnings.extend(table.warnings)
     for line, record in table.records:
 
         def cell(part: str, record: list[str] = record) -> str:

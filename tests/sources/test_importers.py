@@ -375,3 +375,28 @@ def test_any_bytes_decode_or_are_refused_with_our_error(raw: bytes) -> None:
         decode(raw, "fuzz.bin")
     except ImportFileError as exc:
         assert str(exc).startswith("fuzz.bin, line ")
+
+
+# --- real exports' quirks ---------------------------------------------------------------
+
+
+def test_one_extra_trailing_empty_field_is_accepted_with_a_warning() -> None:
+    parsed = read_contacts_file(FIXTURES / "google_contacts_trailing_comma.csv")
+    plain = read_contacts_file(FIXTURES / "google_contacts.csv")
+    assert parsed.contacts == plain.contacts
+    assert len(parsed.warnings) == 1
+    warning = parsed.warnings[0]
+    assert warning.startswith("google_contacts_trailing_comma.csv, line 5: ")
+    assert "one empty field more than the header" in warning
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param("A,B,1 Jan 2020,extra", id="extra-with-text"),
+        pytest.param("A,B,1 Jan 2020, ,x", id="text-after-an-empty-extra"),
+    ],
+)
+def test_extra_fields_with_text_are_still_refused(row: str) -> None:
+    with pytest.raises(ImportFileError, match=r"^f\.csv, line 2: .*fields but the header has 3"):
+        parse_contacts(f"First Name,Last Name,Connected On\n{row}\n", "f.csv")
