@@ -59,6 +59,7 @@ def people(name: str) -> dict[str, ImportedContact]:
         pytest.param("contacts_v3.vcf", "vCard 3.0", 3, [26], id="vcard-3"),
         pytest.param("contacts_v4.vcf", "vCard 4.0", 3, [], id="vcard-4"),
         pytest.param("contacts_v21_quoted_printable.vcf", "vCard 2.1", 3, [], id="vcard-2.1-qp"),
+        pytest.param("outlook_desktop.csv", "Outlook CSV (from Outlook)", 2, [5], id="outlook"),
     ],
 )
 def test_each_format_is_recognised_and_read(
@@ -352,6 +353,7 @@ csv_fields = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_s
             "First Name,Last Name,Email Address,Company,Position,Connected On",
             "First Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value",
             "Name,Given Name,Additional Name,Family Name,Group Membership,E-mail 1 - Value",
+            "First Name,Last Name,E-mail Address,Birthday,Categories",
         ]
     ),
     rows=st.lists(st.lists(csv_fields, max_size=8), max_size=6),
@@ -400,3 +402,34 @@ def test_one_extra_trailing_empty_field_is_accepted_with_a_warning() -> None:
 def test_extra_fields_with_text_are_still_refused(row: str) -> None:
     with pytest.raises(ImportFileError, match=r"^f\.csv, line 2: .*fields but the header has 3"):
         parse_contacts(f"First Name,Last Name,Connected On\n{row}\n", "f.csv")
+
+
+def test_googles_outlook_csv_export() -> None:
+    parsed = read_contacts_file(FIXTURES / "outlook_from_google.csv")
+    assert parsed.kind == "Outlook CSV (from Google Contacts)"
+    assert parsed.left_out == [(5, "only an email address; add them by hand if you want them")]
+    got = {c.name: c for c in parsed.contacts}
+    sofia = got["Sofia Isabel Marques"]
+    assert sofia.line == 2 and sofia.first_name == "Sofia"
+    assert sofia.emails == ("sofia.marques@example.com", "sofia.home@example.org")
+    assert (sofia.company, sofia.title) == ("Brisa Labs", "COO")
+    assert sofia.starred, "'starred' among the ';'-separated categories"
+    assert sofia.where_met == "Google Contacts: Lisbon 2026", "Google's own groups left out"
+    mei = got["Mei Chen"]
+    assert mei.line == 4 and mei.where_met == "Google Contacts: Climbing club"
+    assert got["Tomás Ferreira"].line == 6
+    assert parsed.warnings == [
+        "outlook_from_google.csv, line 6: Birthday 'sometime in May' is not a birthday "
+        "sheetsync can read (write it like 1988-06-15, or --06-15 without the year); that "
+        "contact was imported without it."
+    ]
+
+
+def test_outlooks_own_export() -> None:
+    got = people("outlook_desktop.csv")
+    ingrid = got["Ingrid Solberg"]
+    assert ingrid.emails == ("ingrid.solberg@example.org",), "an Exchange address is no address"
+    assert (ingrid.company, ingrid.title) == ("Fjordlys AS", "Chief Scientist")
+    assert ingrid.where_met == "Outlook: Business, Conference 2025"
+    assert not ingrid.starred
+    assert got["Kofi Boateng"].line == 4 and got["Kofi Boateng"].emails == ("kofi@example.com",)
