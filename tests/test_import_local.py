@@ -274,3 +274,18 @@ def test_import_never_writes_under_a_running_job(
         lock.release()
     assert "being updated by another sheetsync run" in capsys.readouterr().err
     assert example_xlsx.read_bytes() == before
+
+
+def test_import_fills_a_birthday_column(tmp_path: Path) -> None:
+    sheet = tmp_path / "people.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Name", "Email", "Birthday", "Last contacted", "What", "Last in person"])
+    ws.append(["Ada Lovelace", "ada@example.org", None, dt.date(2026, 11, 1), "maths", None])
+    book.save(sheet)
+    assert import_(sheet, "contacts_v4.vcf") == 0
+    added = {r[0]: r[2] for r in rows_of(sheet, first=3)}
+    assert added["Ana Lúcia Pereira"] == dt.datetime(1985, 3, 2), "BDAY:19850302"
+    assert added["Søren Ødegaard"] == "--06-15", "BDAY:--0615, no year"
+    assert added["王小明"] is None

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from sheetsync.errors import ImportFileError
 from sheetsync.sources import ImportedContact, parse_contacts, read_contacts_file
+from sheetsync.sources.birthday import BirthdayError, read_birthday
 from sheetsync.sources.google_csv import split_values
+from sheetsync.sources.model import Birthday
 from sheetsync.sources.text import decode
 from sheetsync.sources.vcard import (
     FOLD_OCTETS,
@@ -433,3 +435,72 @@ def test_outlooks_own_export() -> None:
     assert ingrid.where_met == "Outlook: Business, Conference 2025"
     assert not ingrid.starred
     assert got["Kofi Boateng"].line == 4 and got["Kofi Boateng"].emails == ("kofi@example.com",)
+
+
+# --- birthdays ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "omitted", "expected"),
+    [
+        pytest.param("1988-06-15", None, Birthday(6, 15, 1988), id="iso"),
+        pytest.param("19880615", None, Birthday(6, 15, 1988), id="iso-basic"),
+        pytest.param("1988-06-15T00:00:00Z", None, Birthday(6, 15, 1988), id="with-time"),
+        pytest.param("--0615", None, Birthday(6, 15), id="vcard4-no-year"),
+        pytest.param("--06-15", None, Birthday(6, 15), id="google-no-year"),
+        pytest.param(" --02-29 ", None, Birthday(2, 29), id="29-feb-no-year"),
+        pytest.param("1604-11-30", 1604, Birthday(11, 30), id="apple-omit-year"),
+        pytest.param("6/15/1979", None, Birthday(6, 15, 1979), id="outlook-month-first"),
+        pytest.param("June 15, 1979", None, Birthday(6, 15, 1979), id="month-name"),
+        pytest.param("0/0/00", None, None, id="outlook-empty"),
+        pytest.param("", None, None, id="empty"),
+    ],
+)
+def test_birthdays_are_read(text: str, omitted: int | None, expected: Birthday | None) -> None:
+    assert read_birthday(text, omitted_year=omitted) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("--13-01", id="month-13"),
+        pytest.param("--0230", id="30-feb"),
+        pytest.param("1989-02-29", id="29-feb-not-leap"),
+        pytest.param("---15", id="day-only"),
+        pytest.param("circa 1990", id="text"),
+    ],
+)
+def test_unreadable_birthdays_are_refused(text: str) -> None:
+    with pytest.raises(BirthdayError):
+        read_birthday(text)
+
+
+def test_birthday_cells() -> None:
+    assert Birthday(6, 15, 1988).cell() == dt.date(1988, 6, 15)
+    assert Birthday(2, 29).cell() == "--02-29"
+
+
+def test_birthdays_from_vcard_and_google_contacts() -> None:
+    v4 = read_contacts_file(FIXTURES / "contacts_v4.vcf")
+    got = {c.name: c for c in v4.contacts}
+    assert got["Søren Ødegaard"].birthday == Birthday(6, 15), "BDAY:--0615"
+    assert got["Ana Lúcia Pereira"].birthday == Birthday(3, 2, 1985), "BDAY:19850302"
+    assert got["王小明"].birthday is None
+    v3 = people("contacts_v3.vcf")
+    assert v3["Dr. Magdalena Kowalczyk-Nakamura"].birthday == Birthday(11, 30), "Apple, no year"
+    google = people("google_contacts.csv")
+    assert google["Sofia Isabel Marques"].birthday == Birthday(4, 12, 1990)
+    assert google["Mei Chen"].birthday == Birthday(6, 15)
+    assert google["Jonas Weber"].birthday is None
+    assert people("outlook_desktop.csv")["Ingrid Solberg"].birthday == Birthday(6, 15, 1979)
+    assert people("outlook_from_google.csv")["Mei Chen"].birthday == Birthday(2, 29)
+
+
+def test_an_unreadable_bday_is_a_warning_naming_the_line() -> None:
+    text = "BEGIN:VCARD\nVERSION:4.0\nFN:Ada\nBDAY;VALUE=text:circa 1990\nEND:VCARD\n"
+    parsed = parse_contacts(text, "a.vcf")
+    assert parsed.contacts[0].name == "Ada" and parsed.contacts[0].birthday is None
+    assert parsed.warnings == [
+        "a.vcf, line 4: BDAY 'circa 1990' is not a birthday sheetsync can read (write it "
+        "like 1988-06-15, or --06-15 without the year); that contact was imported without it."
+    ]
