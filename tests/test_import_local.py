@@ -69,11 +69,11 @@ def test_import_keeps_every_existing_cell_and_adds_below(
     before = snapshot(example_xlsx)
     assert import_(example_xlsx, "linkedin_connections.csv") == 0
     out = capsys.readouterr().out
-    assert "Added 3 to contacts.xlsx" in out and "Skipped 6" in out
+    assert "Added 3 to contacts.xlsx" in out and "Skipped 5" in out
     assert "Tomás Ferreira: already in the sheet: same email as row 5" in out
     assert "Zoë Müller: already in the sheet: same name as row 6" in out
     assert "Lan Nguyễn Thị: already in the sheet: same email as row 7" in out
-    assert "appears earlier in the file (line 5, same name)" in out
+    assert "line 14: Amara Okafor appears again (first on line 5, same name) with nothing" in out
     assert "Not filled in (the sheet has no column for them): first met." in out
     assert snapshot(example_xlsx) == before, "no existing cell changed"
     ws = openpyxl.load_workbook(example_xlsx).worksheets[0]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import ImportFileError
 from . import google_csv, linkedin, outlook_csv, vcard
+from .merge import merge_duplicates
 from .model import ImportedContact, ParsedFile, bad_file, short
 from .text import decode
 
@@ -29,7 +30,19 @@ FORMATS = ("LinkedIn Connections.csv", "Google Contacts CSV", "Outlook CSV", "vC
 
 
 def parse_contacts(text: str, name: str) -> ParsedFile:
-    """The contacts in ``text`` (the decoded content of the file called ``name``)."""
+    """The contacts in ``text`` (the decoded content of the file called ``name``).
+
+    A person the file holds twice comes out once, merged (see :mod:`.merge`).
+    """
+    parsed = _parse(text, name)
+    found = len(parsed.contacts)
+    parsed.contacts, merged = merge_duplicates(parsed.contacts, name)
+    parsed.warnings.extend(merged)
+    parsed.merged = found - len(parsed.contacts)
+    return parsed
+
+
+def _parse(text: str, name: str) -> ParsedFile:
     if vcard.looks_like(text):
         return vcard.parse(text, name)
     header = linkedin.find(text)

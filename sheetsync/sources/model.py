@@ -58,6 +58,13 @@ class ParsedFile:
     #: (line, reason) for records that are not importable people (no name, ...)
     left_out: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: how many records were merged into another record of the same person (see .merge)
+    merged: int = 0
+
+    @property
+    def records(self) -> int:
+        """How many records the file holds: people, merged repeats and those left out."""
+        return len(self.contacts) + self.merged + len(self.left_out)
 
 
 def bad_file(name: str, line: int, problem: str) -> ImportFileError:

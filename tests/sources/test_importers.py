@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from sheetsync.errors import ImportFileError
 from sheetsync.sources import ImportedContact, parse_contacts, read_contacts_file
 from sheetsync.sources.birthday import BirthdayError, read_birthday
 from sheetsync.sources.google_csv import split_values
+from sheetsync.sources.merge import merge_duplicates
 from sheetsync.sources.model import Birthday
 from sheetsync.sources.text import decode
 from sheetsync.sources.vcard import (
@@ -46,7 +48,8 @@ def people(name: str) -> dict[str, ImportedContact]:
 @pytest.mark.parametrize(
     ("name", "kind", "count", "left_out"),
     [
-        pytest.param("linkedin_connections.csv", "LinkedIn connections", 9, [10], id="linkedin"),
+        # one of its people appears twice: see test_duplicates_in_a_linkedin_export_...
+        pytest.param("linkedin_connections.csv", "LinkedIn connections", 8, [10], id="linkedin"),
         pytest.param("linkedin_connections_old.csv", "LinkedIn connections", 3, [], id="li-old"),
         pytest.param(
             "google_contacts.csv",
@@ -71,7 +74,7 @@ def test_each_format_is_recognised_and_read(
     assert parsed.kind == kind
     assert len(parsed.contacts) == count
     assert [line for line, _ in parsed.left_out] == left_out
-    assert parsed.warnings == []
+    assert len(parsed.warnings) == (1 if name == "linkedin_connections.csv" else 0)
     assert all(c.name and c.line >= 1 for c in parsed.contacts)
 
 
@@ -503,4 +506,75 @@ def test_an_unreadable_bday_is_a_warning_naming_the_line() -> None:
     assert parsed.warnings == [
         "a.vcf, line 4: BDAY 'circa 1990' is not a birthday sheetsync can read (write it "
         "like 1988-06-15, or --06-15 without the year); that contact was imported without it."
+    ]
+
+
+# --- the same person twice in one file --------------------------------------------------------
+
+
+def kim(line: int, *emails: str, **fields: Any) -> ImportedContact:
+    return ImportedContact(name=fields.pop("name", "Kim Lee"), line=line, emails=emails, **fields)
+
+
+def test_a_later_richer_record_is_kept_and_gets_the_earlier_ones_fields() -> None:
+    first = kim(2, title="Engineer")
+    later = kim(9, "kim@example.com", company="Acme", birthday=Birthday(6, 15))
+    merged, warnings = merge_duplicates([first, later], "c.csv")
+    assert merged == [
+        kim(9, "kim@example.com", company="Acme", title="Engineer", birthday=Birthday(6, 15))
+    ], "today the first wins and the only email and company are lost"
+    assert warnings == [
+        "c.csv, lines 2 and 9: Kim Lee twice (same name); kept line 9, the richer record, "
+        "with the title from line 2."
+    ]
+
+
+def test_records_are_merged_field_by_field_and_differences_named() -> None:
+    first = kim(2, "kim@example.com", company="Acme Ltd", title="CTO", where_met="Google")
+    later = kim(5, "kim@home.example.net", "KIM@example.com", company="Globex", starred=True)
+    merged, warnings = merge_duplicates([first, later], "c.csv")
+    assert merged == [
+        kim(
+            2,
+            "kim@example.com",
+            "kim@home.example.net",
+            company="Acme Ltd",
+            title="CTO",
+            where_met="Google",
+            starred=True,
+        )
+    ]
+    assert warnings == [
+        "c.csv, lines 2 and 5: Kim Lee twice (same email); merged into line 2, with the email "
+        "kim@home.example.net and the star from line 5. Line 5 also says company 'Globex': "
+        "check which is right."
+    ]
+
+
+def test_a_repeat_with_nothing_new_is_said_once() -> None:
+    merged, warnings = merge_duplicates([kim(2, "k@x.org"), kim(3), kim(4, name="kim  LEE")], "c")
+    assert merged == [kim(2, "k@x.org")]
+    assert warnings == [
+        "c, line 3: Kim Lee appears again (first on line 2, same name) with nothing new.",
+        "c, line 4: kim  LEE appears again (first on line 2, same name) with nothing new.",
+    ]
+
+
+def test_same_name_with_other_emails_may_be_two_people() -> None:
+    _, warnings = merge_duplicates([kim(2, "a@x.org"), kim(3, "b@y.org")], "c")
+    assert warnings[0].endswith("If these are two people, add line 3 by hand with its own name.")
+
+
+def test_people_who_differ_are_all_kept_in_file_order() -> None:
+    records = [kim(2), kim(3, name="Ada Lovelace"), kim(4, name="Kim Park")]
+    assert merge_duplicates(records, "c") == (records, [])
+
+
+def test_duplicates_in_a_linkedin_export_are_merged_with_a_warning() -> None:
+    parsed = read_contacts_file(FIXTURES / "linkedin_connections.csv")
+    assert [c.name for c in parsed.contacts].count("Amara Okafor") == 1
+    assert parsed.merged == 1 and parsed.records == 10
+    assert parsed.warnings == [
+        "linkedin_connections.csv, line 14: Amara Okafor appears again (first on line 5, "
+        "same name) with nothing new."
     ]
