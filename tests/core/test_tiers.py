@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetsync.app import analyse
-from sheetsync.config import Config, ScoringSettings, Tier
+from sheetsync.config import Config
 from sheetsync.core.columns import detect_columns
 from sheetsync.core.contacts import read_contacts
+from sheetsync.core.settings import ScoringSettings, Tier
 from sheetsync.core.tiers import CANONICAL, normalise_tier, vocabularies_used, vocabulary_of
 
 
