@@ -69,11 +69,11 @@ def test_import_keeps_every_existing_cell_and_adds_below(
     before = snapshot(example_xlsx)
     assert import_(example_xlsx, "linkedin_connections.csv") == 0
     out = capsys.readouterr().out
-    assert "Added 3 to contacts.xlsx" in out and "Skipped 6" in out
+    assert "Added 3 to contacts.xlsx" in out and "Skipped 5" in out
     assert "Tomás Ferreira: already in the sheet: same email as row 5" in out
     assert "Zoë Müller: already in the sheet: same name as row 6" in out
     assert "Lan Nguyễn Thị: already in the sheet: same email as row 7" in out
-    assert "appears earlier in the file (line 5, same name)" in out
+    assert "line 14: Amara Okafor appears again (first on line 5, same name) with nothing" in out
     assert "Not filled in (the sheet has no column for them): first met." in out
     assert snapshot(example_xlsx) == before, "no existing cell changed"
     ws = openpyxl.load_workbook(example_xlsx).worksheets[0]
@@ -274,3 +274,18 @@ def test_import_never_writes_under_a_running_job(
         lock.release()
     assert "being updated by another sheetsync run" in capsys.readouterr().err
     assert example_xlsx.read_bytes() == before
+
+
+def test_import_fills_a_birthday_column(tmp_path: Path) -> None:
+    sheet = tmp_path / "people.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Name", "Email", "Birthday", "Last contacted", "What", "Last in person"])
+    ws.append(["Ada Lovelace", "ada@example.org", None, dt.date(2026, 11, 1), "maths", None])
+    book.save(sheet)
+    assert import_(sheet, "contacts_v4.vcf") == 0
+    added = {r[0]: r[2] for r in rows_of(sheet, first=3)}
+    assert added["Ana Lúcia Pereira"] == dt.datetime(1985, 3, 2), "BDAY:19850302"
+    assert added["Søren Ødegaard"] == "--06-15", "BDAY:--0615, no year"
+    assert added["王小明"] is None

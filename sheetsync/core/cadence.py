@@ -27,6 +27,11 @@ A cadence is a whole number of days.  People type it in many ways, so
 Units: a day is 1 day, a week 7, a fortnight 14, a month 30, a quarter 91 and a
 year 365; "m" and "mo" are months (there are no minutes in a cadence).  A
 cadence must come to a whole number of days from 1 to 3650 (ten years).
+
+A bare number is days, unless the column's header names another unit:
+:func:`bare_number_unit` reads "Frequency (weeks)" or "Every N months" as the
+unit of that column's bare numbers, and ``parse_cadence(value, bare_unit=...)``
+applies it.  A unit written in the cell ("45 days", "monthly") always wins.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import re
 from fractions import Fraction
 from typing import Final
 
-__all__ = ["CadenceError", "format_cadence", "parse_cadence"]
+__all__ = ["CadenceError", "bare_number_unit", "format_cadence", "parse_cadence"]
 
 _MAX_DAYS: Final = 3650
 _QUOTE_LIMIT: Final = 40
@@ -96,6 +101,13 @@ _NUMBER_WORDS: Final[dict[str, int]] = {
     )
 }
 
+# Units a header may name for its column's bare numbers: whole words only, so
+# a header's stray letter is never read as a unit.
+_HEADER_UNITS: Final[dict[str, int]] = {
+    word: days for word, days in _UNITS.items() if len(word) > 2 or word == "wk"
+}
+_HEADER_WORD: Final = re.compile(r"[a-z]+", re.ASCII)
+
 # Written from largest to smallest: format_cadence uses the first that fits.
 _FORMAT_UNITS: Final = (("year", 365), ("month", 30), ("week", 7))
 
@@ -119,11 +131,12 @@ class CadenceError(ValueError):
 # --------------------------------------------------------------------------- public API
 
 
-def parse_cadence(value: object) -> int | None:
+def parse_cadence(value: object, *, bare_unit: int = 1) -> int | None:
     """Read one cadence cell as a number of days; ``None`` means the cell is empty.
 
     See the module docstring for every accepted form.  A float NaN (how pandas
-    shows an empty cell) is empty too.
+    shows an empty cell) is empty too.  A bare number counts ``bare_unit``
+    days each (1: days; see :func:`bare_number_unit`).
 
     Raises:
         CadenceError: the value is not a cadence, or not 1 to 3650 whole days.
@@ -131,15 +144,27 @@ def parse_cadence(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return _parse_text(value)
+        return _parse_text(value, bare_unit)
     # bool is an int subclass; a ticked checkbox is not "every day".
     if isinstance(value, bool):
         raise CadenceError(f"{value} is not a cadence; {_EXAMPLES}")
     if isinstance(value, numbers.Integral):
-        return _check_days(Fraction(int(value)), str(int(value)))
+        return _check_days(Fraction(int(value)) * bare_unit, str(int(value)))
     if isinstance(value, numbers.Real):
-        return _parse_real(float(value))
+        return _parse_real(float(value), bare_unit)
     raise CadenceError(f"a {type(value).__name__} value is not a cadence; {_EXAMPLES}")
+
+
+def bare_number_unit(header: str) -> int:
+    """Days per bare number in a column with this header: 7 for "Frequency (weeks)".
+
+    The first unit word in the header decides ("Days between" is 1, "Every N
+    months" 30); a header that names no unit means days.
+    """
+    for word in _HEADER_WORD.findall(header.casefold()):
+        if word in _HEADER_UNITS:
+            return _HEADER_UNITS[word]
+    return 1
 
 
 def format_cadence(days: int) -> str:
@@ -176,13 +201,13 @@ def _unreadable(text: str) -> CadenceError:
     return CadenceError(f"{_quote(text)} is not a cadence sheetsync can read; {_EXAMPLES}")
 
 
-def _parse_real(number: float) -> int | None:
+def _parse_real(number: float, bare_unit: int) -> int | None:
     if math.isnan(number):
         return None
     if math.isinf(number):
         raise CadenceError(f"{number} is not a cadence; {_EXAMPLES}")
     shown = str(int(number)) if number.is_integer() and abs(number) < 1e15 else str(number)
-    return _check_days(Fraction(number), shown)
+    return _check_days(Fraction(number) * bare_unit, shown)
 
 
 def _check_days(days: Fraction, shown: str) -> int:
@@ -210,7 +235,7 @@ def _not_whole(shown: str, days: float) -> CadenceError:
     return CadenceError(f'{shown} {comes_to} a whole number of days; write it like "{nearest}"')
 
 
-def _parse_text(raw: str) -> int | None:
+def _parse_text(raw: str, bare_unit: int) -> int | None:
     text = " ".join(raw.lower().split())
     if not text:
         return None
@@ -218,11 +243,11 @@ def _parse_text(raw: str) -> int | None:
     if named is not None:
         return named
     words = _NUMBER_THEN_UNIT.sub(" ", _HYPHEN_IN_WORD.sub(" ", text)).split()
-    quantity, unit = _split_phrase(words, raw)
+    quantity, unit = _split_phrase(words, raw, bare_unit)
     return _check_days(_quantity(quantity, unit, raw), _quote(" ".join(raw.split())))
 
 
-def _split_phrase(words: list[str], raw: str) -> tuple[str, int]:
+def _split_phrase(words: list[str], raw: str, bare_unit: int) -> tuple[str, int]:
     """Find the quantity (as typed) and the unit's size in days in a phrase."""
     # "once a month", "once per week", "once every 2 weeks"
     if len(words) > 1 and words[0] == "once" and words[1] in {"a", "an", "per", "every"}:
@@ -233,7 +258,7 @@ def _split_phrase(words: list[str], raw: str) -> tuple[str, int]:
     if every:
         words = words[1:]
     if len(words) == 1 and _QUANTITY.fullmatch(words[0]):
-        return words[0], 1
+        return words[0], bare_unit
     if len(words) == 1:
         return _bare_unit(words, raw)
     if len(words) == 2 and words[1] in _UNITS:

@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 
 from ..errors import SheetError
-from .cadence import CadenceError, parse_cadence
+from .cadence import CadenceError, bare_number_unit, parse_cadence
 from .columns import ColumnMap, data_rows
 from .dates import DateError, is_ambiguous_date, parse_date
 from .grid import NOT_CALCULATED, Cell, Formula, Grid, a1, cell_at, display_text, is_blank, value_at
 from .settings import ScoringSettings
+from .tiers import normalise_tier, vocabularies_used
 
 FALSE_WORDS = {"", "no", "n", "false", "0", "-", "none", "nope", "ok", "fine"}
 DATE_ROLES = ("last_interaction", "last_in_person", "first_met", "snooze_until")
@@ -35,6 +36,8 @@ class Contacts:
 
     frame: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: the tier words read as tiers, e.g. ["High/Medium/Low"] (see core.tiers), for the report
+    tier_vocabularies: list[str] = field(default_factory=list)
 
 
 def normalise_name(text: str) -> str:
@@ -112,7 +115,8 @@ def read_contacts(
     roles = colmap.roles
     _refuse_uncalculated(grid, rows, colmap, where)
     parse_day = _Cached(lambda v: parse_date(v, day_first=day_first))
-    parse_days = _Cached(parse_cadence)
+    unit = bare_number_unit(colmap.header_of("cadence")) if "cadence" in roles else 1
+    parse_days = _Cached(lambda v: parse_cadence(v, bare_unit=unit))
     tiers = {name.casefold(): (name, tier) for name, tier in settings.tiers.items()}
     owned_drafted = colmap.owned.get("drafted")
     owned_next = colmap.owned.get("next_followup")
@@ -181,7 +185,17 @@ def read_contacts(
             f"(locale): {sample}. If that is wrong, set locale in sheetsync.toml "
             '(for example locale = "en_GB" for day first).'
         )
-    return Contacts(frame, warnings)
+    return Contacts(frame, warnings, _tier_vocabularies(grid, rows, colmap, tiers))
+
+
+def _tier_vocabularies(
+    grid: Grid, rows: Sequence[int], colmap: ColumnMap, tiers: dict[str, tuple[str, Any]]
+) -> list[str]:
+    """The vocabularies of the tier cells read through :func:`normalise_tier`."""
+    if "tier" not in colmap.roles:
+        return []
+    cells = (value_at(grid, r, colmap.roles["tier"]) for r in rows)
+    return vocabularies_used(v for v in cells if str(v).strip().casefold() not in tiers)
 
 
 def _refuse_uncalculated(grid: Grid, rows: Sequence[int], colmap: ColumnMap, where: str) -> None:
@@ -217,7 +231,10 @@ def _cadence(
     if "tier" in roles:
         raw = value_at(grid, row, roles["tier"])
         if not is_blank(raw):
+            # a tier the config names wins; else words such as High/Low, P1 or 2 (core.tiers)
             found = tiers.get(str(raw).strip().casefold())
+            if found is None:
+                found = tiers.get((normalise_tier(raw) or "").casefold())
             if found is None:
                 known = ", ".join(settings.tiers) or "none"
                 problems.append(

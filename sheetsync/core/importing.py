@@ -7,8 +7,9 @@ and ``today``, and returns a plan; the backends do the writing.
   whose name folds to the same first and last word (see
   :mod:`sheetsync.core.identity`), or who appeared earlier in the same file.  They
   are skipped, each with the reason.
-* **Columns**: the user's own name, first name, email, company, where met and
-  first met columns are filled where the sheet has them; nothing else is.
+* **Columns**: the user's own name, first name, email, company, where met,
+  first met and birthday columns are filled where the sheet has them; nothing
+  else is.  A birthday without a year is written "--MM-DD".
 * **First follow-ups** are spread out, because a few hundred connections must
   not all come due the same morning.  The new contacts are ranked, most
   important first (starred in the source, then with an email address to write
@@ -35,7 +36,7 @@ from .identity import IdentityIndex, Match, identity_keys
 from .writeback import AppendPlan, NewRow
 
 #: Roles an import fills, when the sheet has a column for them.
-FILLED_ROLES = ("name", "first_name", "email", "company", "where_met", "first_met")
+FILLED_ROLES = ("name", "first_name", "email", "company", "where_met", "first_met", "birthday")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _values(contact: ImportedContact, roles: Collection[str], today: dt.date) ->
         "company": contact.company,
         "where_met": contact.where_met,
         "first_met": met,
+        "birthday": contact.birthday.cell() if contact.birthday else None,
     }
     return {role: v for role, v in values.items() if role in roles and v not in (None, "")}
 
@@ -189,6 +191,7 @@ def _unfilled(contacts: Sequence[ImportedContact], roles: Collection[str]) -> li
         "company": any(c.company for c in contacts),
         "where_met": any(c.where_met for c in contacts),
         "first_met": any(c.connected_on for c in contacts),
+        "birthday": any(c.birthday for c in contacts),
     }
     return [ROLE_LABELS[r] for r, present in has.items() if present and r not in roles]
 

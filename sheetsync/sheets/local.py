@@ -357,10 +357,20 @@ class CsvSheet(SheetBackend):
             raise SheetError(f"{self.path} is not a CSV file sheetsync can read: {exc}.") from exc
 
     def _decode(self, raw: bytes) -> str:
-        if b"\x00" in raw[:4096]:
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            start = raw.rfind(b"\n", 0, nul) + 1
+            line = raw.count(b"\n", 0, nul) + 1
+            column = len(raw[start:nul].decode("utf-8", errors="replace")) + 1
+            where = f"line {line}, column {column}"
+            if raw.count(b"\x00") > 1:
+                raise SheetError(
+                    f"{self.path}, {where}: the file has NUL bytes, so it does not look like a "
+                    "text CSV file. Export it from your spreadsheet program as CSV (UTF-8)."
+                )
             raise SheetError(
-                f"{self.path} does not look like a text CSV file (it has NUL bytes). "
-                "Export it from your spreadsheet program as CSV (UTF-8)."
+                f"{self.path}, {where}: a NUL byte (an invisible character that is not text) "
+                "is in the file. Delete it in a text editor, or export the sheet again as CSV."
             )
         for encoding in ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8", "cp1252"):
             try:

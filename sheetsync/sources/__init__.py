@@ -5,6 +5,8 @@ LinkedIn               a header with First Name, Last Name and Connected On,
                        after LinkedIn's lines of notes
 Google Contacts CSV    a header beginning First Name,Middle Name,Last Name (current)
                        or Name,Given Name,Additional Name (older layout)
+Outlook CSV            a header with First Name, Last Name and E-mail Address, as
+                       Outlook, Outlook.com and Google's "Outlook CSV" write it
 vCard                  the first line is BEGIN:VCARD
 =====================  ==========================================================
 
@@ -19,15 +21,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ImportFileError
-from . import google_csv, linkedin, vcard
+from . import google_csv, linkedin, outlook_csv, vcard
+from .merge import merge_duplicates
 from .model import ImportedContact, ParsedFile, bad_file, short
 from .text import decode
 
-FORMATS = ("LinkedIn Connections.csv", "Google Contacts CSV", "vCard (.vcf)")
+FORMATS = ("LinkedIn Connections.csv", "Google Contacts CSV", "Outlook CSV", "vCard (.vcf)")
 
 
 def parse_contacts(text: str, name: str) -> ParsedFile:
-    """The contacts in ``text`` (the decoded content of the file called ``name``)."""
+    """The contacts in ``text`` (the decoded content of the file called ``name``).
+
+    A person the file holds twice comes out once, merged (see :mod:`.merge`).
+    """
+    parsed = _parse(text, name)
+    found = len(parsed.contacts)
+    parsed.contacts, merged = merge_duplicates(parsed.contacts, name)
+    parsed.warnings.extend(merged)
+    parsed.merged = found - len(parsed.contacts)
+    return parsed
+
+
+def _parse(text: str, name: str) -> ParsedFile:
     if vcard.looks_like(text):
         return vcard.parse(text, name)
     header = linkedin.find(text)
@@ -36,6 +51,9 @@ def parse_contacts(text: str, name: str) -> ParsedFile:
     header = google_csv.find(text)
     if header is not None:
         return google_csv.parse(text, name, header)
+    header = outlook_csv.find(text)
+    if header is not None:
+        return outlook_csv.parse(text, name, header)
     raise _unknown(text, name)
 
 

@@ -2,7 +2,9 @@
 
 Exports quote fields that hold commas, quotes or line breaks (Google's notes
 span several lines), so a record can cover several lines of the file; every
-message names the line the record starts on.
+message names the line the record starts on.  A record with more fields than
+the header is damaged, unless every extra field is empty: some exports end
+an odd record with one comma too many, and that is read with a warning.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import bad_file, short
 
@@ -29,6 +31,8 @@ class CsvTable:
     header: list[str]
     header_line: int
     records: list[tuple[int, list[str]]]
+    #: records read despite a harmless quirk, each naming the file and line
+    warnings: list[str] = field(default_factory=list)
 
     def index(self) -> dict[str, int]:
         """Column index by loose header text (the first of equal headers wins)."""
@@ -76,8 +80,26 @@ def read_table(text: str, name: str, header_line: int) -> CsvTable:
     if not rows:
         raise bad_file(name, header_line, "the file ends before its header row.")
     (_, header), records = rows[0], rows[1:]
+    warnings = _trim_empty_extras(name, len(header), records)
     _check_widths(name, header, records)
-    return CsvTable(header, header_line, [(n, r) for n, r in records if any(f.strip() for f in r)])
+    kept = [(n, r) for n, r in records if any(f.strip() for f in r)]
+    return CsvTable(header, header_line, kept, warnings)
+
+
+def _trim_empty_extras(name: str, width: int, records: list[tuple[int, list[str]]]) -> list[str]:
+    """Drop empty fields beyond the header's width, in place; a warning for each record."""
+    warnings = []
+    for line, fields in records:
+        extra = fields[width:]
+        if not extra or any(f.strip() for f in extra) or not any(f.strip() for f in fields):
+            continue
+        del fields[width:]
+        count = "one empty field" if len(extra) == 1 else f"{len(extra)} empty fields"
+        warnings.append(
+            f"{name}, line {line}: this record has {count} more than the header (a trailing "
+            "comma); it was read without it. Check that record's fields in the import."
+        )
+    return warnings
 
 
 def _check_widths(

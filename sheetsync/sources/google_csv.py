@@ -7,7 +7,8 @@
   has "Group Membership", "E-mail 1 - Type", "E-mail 1 - Value" and
   "Organization 1 - Name".
 
-In both, one field can hold several values separated by " ::: " (two work
+Both have "Birthday": ISO dates, or "--MM-DD" without the year.  In both,
+one field can hold several values separated by " ::: " (two work
 addresses, several labels), a leading "* " on a label marks the preferred
 value or a system group ("* starred", "* myContacts"), and notes may span
 several lines.
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 import re
 
+from .birthday import BirthdayError, read_birthday
 from .csvrows import CsvTable, find_header, header_key, read_table
-from .model import ImportedContact, ParsedFile
+from .model import Birthday, ImportedContact, ParsedFile
 
 KIND = "Google Contacts CSV"
 SEPARATOR = ":::"
@@ -37,6 +39,7 @@ _FIELDS = {
         "company": "organization name",
         "title": "organization title",
         "labels": "labels",
+        "birthday": "birthday",
     },
     "old": {
         "full": "name",
@@ -47,6 +50,7 @@ _FIELDS = {
         "company": "organization 1 - name",
         "title": "organization 1 - title",
         "labels": "group membership",
+        "birthday": "birthday",
     },
 }
 
@@ -79,6 +83,7 @@ def parse(text: str, name: str, header_line: int) -> ParsedFile:
     col = table.index()
     emails = _email_columns(table)
     out = ParsedFile(name, f"{KIND} ({'older' if layout == 'old' else 'current'} layout)")
+    out.warnings.extend(table.warnings)
     for line, record in table.records:
 
         def cell(part: str, record: list[str] = record) -> str:
@@ -107,9 +112,18 @@ def parse(text: str, name: str, header_line: int) -> ParsedFile:
                 title=next(iter(split_values(cell("title"))), ""),
                 starred=any(lab.lstrip("* ").casefold() == "starred" for lab in labels),
                 where_met="Google Contacts" + (f": {', '.join(mine)}" if mine else ""),
+                birthday=_birthday(cell("birthday"), f"{name}, line {line}", out.warnings),
             )
         )
     return out
+
+
+def _birthday(text: str, where: str, warnings: list[str]) -> Birthday | None:
+    try:
+        return read_birthday(text)
+    except BirthdayError as exc:
+        warnings.append(f"{where}: Birthday {exc}; that contact was imported without it.")
+        return None
 
 
 def _email_columns(table: CsvTable) -> list[tuple[int, int | None]]:

@@ -34,6 +34,7 @@ def parse(text: str, name: str, header_line: int) -> ParsedFile:
     table = read_table(text, name, header_line)
     col = table.index()
     out = ParsedFile(name, KIND)
+    out.warnings.extend(table.warnings)
 
     def cell(fields: list[str], key: str) -> str:
         i = col.get(key)

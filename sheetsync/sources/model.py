@@ -11,6 +11,21 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 @dataclass(frozen=True)
+class Birthday:
+    """A birthday, with or without the year (address books allow both)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def cell(self) -> dt.date | str:
+        """What goes in the sheet: a date, or "--MM-DD" when the year is not known."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return dt.date(self.year, self.month, self.day)
+
+
+@dataclass(frozen=True)
 class ImportedContact:
     """One person read from an export, in plain text fields."""
 
@@ -26,6 +41,7 @@ class ImportedContact:
     starred: bool = False
     #: where you met, as the sheet's "where met" cell should say it
     where_met: str = ""
+    birthday: Birthday | None = None
 
     @property
     def email(self) -> str:
@@ -42,6 +58,13 @@ class ParsedFile:
     #: (line, reason) for records that are not importable people (no name, ...)
     left_out: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: how many records were merged into another record of the same person (see .merge)
+    merged: int = 0
+
+    @property
+    def records(self) -> int:
+        """How many records the file holds: people, merged repeats and those left out."""
+        return len(self.contacts) + self.merged + len(self.left_out)
 
 
 def bad_file(name: str, line: int, problem: str) -> ImportFileError:

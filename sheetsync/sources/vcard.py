@@ -1,7 +1,8 @@
 """vCard files (.vcf): versions 2.1, 3.0 and 4.0, any number of cards per file.
 
-What is read: FN (else N), EMAIL (preferred first), ORG, TITLE and
-CATEGORIES ("starred" marks a favourite).  What is handled on the way:
+What is read: FN (else N), EMAIL (preferred first), ORG, TITLE,
+CATEGORIES ("starred" marks a favourite) and BDAY (with or without the year,
+see :mod:`sheetsync.sources.birthday`; an unreadable one is a warning).  What is handled on the way:
 
 * folded lines: a line that begins with a space or tab continues the one
   before it (RFC 6350 section 3.2); :func:`fold` and :func:`unfold` are exact
@@ -23,7 +24,8 @@ import binascii
 import re
 from dataclasses import dataclass, field
 
-from .model import ImportedContact, ParsedFile, bad_file, short
+from .birthday import BirthdayError, read_birthday
+from .model import Birthday, ImportedContact, ParsedFile, bad_file, short
 
 KIND = "vCard"
 FOLD_OCTETS = 75
@@ -272,8 +274,25 @@ def _pref(cl: ContentLine) -> int:
     return 1 if cl.has_type("pref") else 101
 
 
-def contact_of(card: _Card, file: str) -> ImportedContact | str:
-    """The card as a contact, or why it is left out."""
+def birthday_of(card: _Card, file: str, warnings: list[str]) -> Birthday | None:
+    """The card's BDAY; an unreadable one is a warning and no birthday."""
+    cl = card.first("BDAY")
+    if cl is None:
+        return None
+    omit = (cl.params.get("X-APPLE-OMIT-YEAR") or [""])[0]
+    try:
+        return read_birthday(
+            unescape(decoded(cl, file)), omitted_year=int(omit) if omit.isdigit() else None
+        )
+    except BirthdayError as exc:
+        warnings.append(
+            f"{file}, line {cl.line}: BDAY {exc}; that contact was imported without it."
+        )
+        return None
+
+
+def contact_of(card: _Card, file: str, warnings: list[str]) -> ImportedContact | str:
+    """The card as a contact, or why it is left out (``warnings`` gets what was not read)."""
 
     def value(prop: str) -> str:
         cl = card.first(prop)
@@ -301,6 +320,7 @@ def contact_of(card: _Card, file: str) -> ImportedContact | str:
         title=" ".join(unescape(value("TITLE")).split()),
         starred=any(c.casefold() in _FAVOURITES for c in categories),
         where_met=f"Address book ({file})" + (f": {', '.join(mine)}" if mine else ""),
+        birthday=birthday_of(card, file, warnings),
     )
 
 
@@ -308,7 +328,7 @@ def parse(text: str, name: str) -> ParsedFile:
     out = ParsedFile(name, KIND)
     found = cards(text, name)
     for card in found:
-        got = contact_of(card, name)
+        got = contact_of(card, name, out.warnings)
         if isinstance(got, str):
             out.left_out.append((card.line, got))
         else:

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsync.core.cadence import CadenceError, format_cadence, parse_cadence
+from sheetsync.core.cadence import (
+    CadenceError,
+    bare_number_unit,
+    format_cadence,
+    parse_cadence,
+)
 
 ACCEPTED = [
     # Numbers.
@@ -245,3 +250,40 @@ def test_parse_cadence_numbers_raise_only_cadence_error(number: float) -> None:
             assert math.isnan(number)
         else:
             assert result == number
+
+
+@pytest.mark.parametrize(
+    ("header", "days"),
+    [
+        pytest.param("Cadence", 1, id="no-unit"),
+        pytest.param("Days between", 1, id="days-between"),
+        pytest.param("Typical silence (days)", 1, id="days-in-brackets"),
+        pytest.param("Every N days", 1, id="every-n-days"),
+        pytest.param("Frequency (weeks)", 7, id="weeks"),
+        pytest.param("Every N weeks", 7, id="every-n-weeks"),
+        pytest.param("Months between", 30, id="months"),
+        pytest.param("Frequency (in months)", 30, id="in-months"),
+    ],
+)
+def test_a_header_can_say_the_unit_of_bare_numbers(header: str, days: int) -> None:
+    assert bare_number_unit(header) == days
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        pytest.param(3, 7, 21, id="int-weeks"),
+        pytest.param("3", 7, 21, id="text-weeks"),
+        pytest.param(2.0, 30, 60, id="float-months"),
+        pytest.param("45 days", 30, 45, id="a-written-unit-wins"),
+        pytest.param("monthly", 7, 30, id="a-word-wins"),
+        pytest.param("1.5", 30, 45, id="fraction-of-months"),
+    ],
+)
+def test_bare_numbers_in_the_headers_unit(value: object, unit: int, expected: int) -> None:
+    assert parse_cadence(value, bare_unit=unit) == expected
+
+
+def test_bare_unit_still_checks_the_range() -> None:
+    with pytest.raises(CadenceError, match="10 years"):
+        parse_cadence(20, bare_unit=365)

@@ -39,6 +39,18 @@ BASE = ["Name", "Last interaction", "What", "Last in person"]
         pytest.param("Company", "company", id="company"),
         pytest.param("First name", "first_name", id="first-name"),
         pytest.param("Template", "template", id="template"),
+        pytest.param("Primary email", "email", id="primary-email"),
+        pytest.param("Work email", "email", id="work-email"),
+        pytest.param("E-mail 1", "email", id="e-mail-1"),
+        pytest.param("Email address", "email", id="email-address"),
+        pytest.param("Days between", "cadence", id="days-between"),
+        pytest.param("Typical silence (days)", "cadence", id="typical-silence-days"),
+        pytest.param("Every N days", "cadence", id="every-n-days"),
+        pytest.param("Frequency (days)", "cadence", id="frequency-days"),
+        pytest.param("Birthday", "birthday", id="birthday"),
+        pytest.param("Date of birth", "birthday", id="date-of-birth"),
+        pytest.param("DOB", "birthday", id="dob"),
+        pytest.param("Born", "birthday", id="born"),
     ],
 )
 def test_synonyms(header: str, role: str) -> None:

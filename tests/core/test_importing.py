@@ -20,7 +20,7 @@ from sheetsync.core.importing import (
     load_ahead,
     plan_import,
 )
-from sheetsync.sources.model import ImportedContact
+from sheetsync.sources.model import Birthday, ImportedContact
 
 from ..conftest import contact_grid
 
@@ -105,6 +105,24 @@ def test_new_people_fill_only_the_columns_the_sheet_has() -> None:
         "where_met": "LinkedIn, connected 14 Nov 2026",
         "first_met": dt.date(2026, 11, 14),
     }
+
+
+@pytest.mark.parametrize(
+    ("birthday", "cell"),
+    [
+        pytest.param(Birthday(6, 15, 1988), dt.date(1988, 6, 15), id="with-year"),
+        pytest.param(Birthday(2, 29), "--02-29", id="without-year"),
+    ],
+)
+def test_a_birthday_is_filled_when_the_sheet_has_a_birthday_column(
+    birthday: Birthday, cell: object
+) -> None:
+    incoming = person("Amara Okafor", birthday=birthday)
+    plan = plan_import([incoming], [], roles={"name", "birthday"}, today=TODAY, daily_cap=5)
+    assert plan.additions[0].values == {"name": "Amara Okafor", "birthday": cell}
+    without = plan_import([incoming], [], roles={"name"}, today=TODAY, daily_cap=5)
+    assert without.additions[0].values == {"name": "Amara Okafor"}
+    assert without.unfilled == ["birthday"]
 
 
 def test_a_future_connection_date_is_not_filled() -> None:

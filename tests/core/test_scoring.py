@@ -95,7 +95,7 @@ def one(r: list[object], **kw: object) -> pd.Series:
         pytest.param(row(last=ago(-3)), "check data", id="future-date"),
         pytest.param(row(last=None), "check data", id="no-date-at-all"),
         pytest.param(row(last=ago(10), every="sometimes"), "check data", id="bad-cadence"),
-        pytest.param(row(last=ago(10), tier="VIP"), "check data", id="unknown-tier"),
+        pytest.param(row(last=ago(10), tier="Gold"), "check data", id="unknown-tier"),
         pytest.param(row(last=ago(3), ip=ago(3)), "new", id="met-3-days-ago"),
         pytest.param(row(last=ago(3), ip=ago(3), drafted=ago(1)), "new", id="new-already-drafted"),
         pytest.param(row(last=ago(20), ip=ago(20)), "ok", id="met-outside-new-window"),

@@ -125,6 +125,22 @@ def test_csv_with_nul_bytes_is_refused(tmp_path: Path) -> None:
         CsvSheet(path).read()
 
 
+@pytest.mark.parametrize(
+    "rows_before",
+    [pytest.param(2, id="near-the-top"), pytest.param(400, id="beyond-the-first-4-KiB")],
+)
+def test_one_nul_byte_in_a_csv_is_refused_naming_its_line(tmp_path: Path, rows_before: int) -> None:
+    path = tmp_path / "people.csv"
+    body = "".join(f"Person {i},2026-01-01,x,\n" for i in range(rows_before))
+    path.write_bytes(f"Name,Last interaction,What,Last in person\n{body}".encode() + b"Ada\x00 L,")
+    line = rows_before + 2
+    with pytest.raises(SheetError) as err:
+        CsvSheet(path).read()
+    message = str(err.value)
+    assert message.startswith(f"{path}, line {line}, column 4: "), "where: just after 'Ada'"
+    assert "a NUL byte (an invisible character that is not text)" in message, "what"
+
+
 def test_missing_tab_lists_the_tabs(example: Path) -> None:
     with pytest.raises(SheetNotFound) as err:
         XlsxSheet(example, tab="Contacts").read()

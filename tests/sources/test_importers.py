@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,10 @@ from hypothesis import strategies as st
 
 from sheetsync.errors import ImportFileError
 from sheetsync.sources import ImportedContact, parse_contacts, read_contacts_file
+from sheetsync.sources.birthday import BirthdayError, read_birthday
 from sheetsync.sources.google_csv import split_values
+from sheetsync.sources.merge import merge_duplicates
+from sheetsync.sources.model import Birthday
 from sheetsync.sources.text import decode
 from sheetsync.sources.vcard import (
     FOLD_OCTETS,
@@ -44,7 +48,8 @@ def people(name: str) -> dict[str, ImportedContact]:
 @pytest.mark.parametrize(
     ("name", "kind", "count", "left_out"),
     [
-        pytest.param("linkedin_connections.csv", "LinkedIn connections", 9, [10], id="linkedin"),
+        # one of its people appears twice: see test_duplicates_in_a_linkedin_export_...
+        pytest.param("linkedin_connections.csv", "LinkedIn connections", 8, [10], id="linkedin"),
         pytest.param("linkedin_connections_old.csv", "LinkedIn connections", 3, [], id="li-old"),
         pytest.param(
             "google_contacts.csv",
@@ -59,6 +64,7 @@ def people(name: str) -> dict[str, ImportedContact]:
         pytest.param("contacts_v3.vcf", "vCard 3.0", 3, [26], id="vcard-3"),
         pytest.param("contacts_v4.vcf", "vCard 4.0", 3, [], id="vcard-4"),
         pytest.param("contacts_v21_quoted_printable.vcf", "vCard 2.1", 3, [], id="vcard-2.1-qp"),
+        pytest.param("outlook_desktop.csv", "Outlook CSV (from Outlook)", 2, [5], id="outlook"),
     ],
 )
 def test_each_format_is_recognised_and_read(
@@ -68,7 +74,7 @@ def test_each_format_is_recognised_and_read(
     assert parsed.kind == kind
     assert len(parsed.contacts) == count
     assert [line for line, _ in parsed.left_out] == left_out
-    assert parsed.warnings == []
+    assert len(parsed.warnings) == (1 if name == "linkedin_connections.csv" else 0)
     assert all(c.name and c.line >= 1 for c in parsed.contacts)
 
 
@@ -352,6 +358,7 @@ csv_fields = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_s
             "First Name,Last Name,Email Address,Company,Position,Connected On",
             "First Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value",
             "Name,Given Name,Additional Name,Family Name,Group Membership,E-mail 1 - Value",
+            "First Name,Last Name,E-mail Address,Birthday,Categories",
         ]
     ),
     rows=st.lists(st.lists(csv_fields, max_size=8), max_size=6),
@@ -375,3 +382,199 @@ def test_any_bytes_decode_or_are_refused_with_our_error(raw: bytes) -> None:
         decode(raw, "fuzz.bin")
     except ImportFileError as exc:
         assert str(exc).startswith("fuzz.bin, line ")
+
+
+# --- real exports' quirks ---------------------------------------------------------------
+
+
+def test_one_extra_trailing_empty_field_is_accepted_with_a_warning() -> None:
+    parsed = read_contacts_file(FIXTURES / "google_contacts_trailing_comma.csv")
+    plain = read_contacts_file(FIXTURES / "google_contacts.csv")
+    assert parsed.contacts == plain.contacts
+    assert len(parsed.warnings) == 1
+    warning = parsed.warnings[0]
+    assert warning.startswith("google_contacts_trailing_comma.csv, line 5: ")
+    assert "one empty field more than the header" in warning
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param("A,B,1 Jan 2020,extra", id="extra-with-text"),
+        pytest.param("A,B,1 Jan 2020, ,x", id="text-after-an-empty-extra"),
+    ],
+)
+def test_extra_fields_with_text_are_still_refused(row: str) -> None:
+    with pytest.raises(ImportFileError, match=r"^f\.csv, line 2: .*fields but the header has 3"):
+        parse_contacts(f"First Name,Last Name,Connected On\n{row}\n", "f.csv")
+
+
+def test_googles_outlook_csv_export() -> None:
+    parsed = read_contacts_file(FIXTURES / "outlook_from_google.csv")
+    assert parsed.kind == "Outlook CSV (from Google Contacts)"
+    assert parsed.left_out == [(5, "only an email address; add them by hand if you want them")]
+    got = {c.name: c for c in parsed.contacts}
+    sofia = got["Sofia Isabel Marques"]
+    assert sofia.line == 2 and sofia.first_name == "Sofia"
+    assert sofia.emails == ("sofia.marques@example.com", "sofia.home@example.org")
+    assert (sofia.company, sofia.title) == ("Brisa Labs", "COO")
+    assert sofia.starred, "'starred' among the ';'-separated categories"
+    assert sofia.where_met == "Google Contacts: Lisbon 2026", "Google's own groups left out"
+    mei = got["Mei Chen"]
+    assert mei.line == 4 and mei.where_met == "Google Contacts: Climbing club"
+    assert got["Tomás Ferreira"].line == 6
+    assert parsed.warnings == [
+        "outlook_from_google.csv, line 6: Birthday 'sometime in May' is not a birthday "
+        "sheetsync can read (write it like 1988-06-15, or --06-15 without the year); that "
+        "contact was imported without it."
+    ]
+
+
+def test_outlooks_own_export() -> None:
+    got = people("outlook_desktop.csv")
+    ingrid = got["Ingrid Solberg"]
+    assert ingrid.emails == ("ingrid.solberg@example.org",), "an Exchange address is no address"
+    assert (ingrid.company, ingrid.title) == ("Fjordlys AS", "Chief Scientist")
+    assert ingrid.where_met == "Outlook: Business, Conference 2025"
+    assert not ingrid.starred
+    assert got["Kofi Boateng"].line == 4 and got["Kofi Boateng"].emails == ("kofi@example.com",)
+
+
+# --- birthdays ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "omitted", "expected"),
+    [
+        pytest.param("1988-06-15", None, Birthday(6, 15, 1988), id="iso"),
+        pytest.param("19880615", None, Birthday(6, 15, 1988), id="iso-basic"),
+        pytest.param("1988-06-15T00:00:00Z", None, Birthday(6, 15, 1988), id="with-time"),
+        pytest.param("--0615", None, Birthday(6, 15), id="vcard4-no-year"),
+        pytest.param("--06-15", None, Birthday(6, 15), id="google-no-year"),
+        pytest.param(" --02-29 ", None, Birthday(2, 29), id="29-feb-no-year"),
+        pytest.param("1604-11-30", 1604, Birthday(11, 30), id="apple-omit-year"),
+        pytest.param("6/15/1979", None, Birthday(6, 15, 1979), id="outlook-month-first"),
+        pytest.param("June 15, 1979", None, Birthday(6, 15, 1979), id="month-name"),
+        pytest.param("0/0/00", None, None, id="outlook-empty"),
+        pytest.param("", None, None, id="empty"),
+    ],
+)
+def test_birthdays_are_read(text: str, omitted: int | None, expected: Birthday | None) -> None:
+    assert read_birthday(text, omitted_year=omitted) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("--13-01", id="month-13"),
+        pytest.param("--0230", id="30-feb"),
+        pytest.param("1989-02-29", id="29-feb-not-leap"),
+        pytest.param("---15", id="day-only"),
+        pytest.param("circa 1990", id="text"),
+    ],
+)
+def test_unreadable_birthdays_are_refused(text: str) -> None:
+    with pytest.raises(BirthdayError):
+        read_birthday(text)
+
+
+def test_birthday_cells() -> None:
+    assert Birthday(6, 15, 1988).cell() == dt.date(1988, 6, 15)
+    assert Birthday(2, 29).cell() == "--02-29"
+
+
+def test_birthdays_from_vcard_and_google_contacts() -> None:
+    v4 = read_contacts_file(FIXTURES / "contacts_v4.vcf")
+    got = {c.name: c for c in v4.contacts}
+    assert got["Søren Ødegaard"].birthday == Birthday(6, 15), "BDAY:--0615"
+    assert got["Ana Lúcia Pereira"].birthday == Birthday(3, 2, 1985), "BDAY:19850302"
+    assert got["王小明"].birthday is None
+    v3 = people("contacts_v3.vcf")
+    assert v3["Dr. Magdalena Kowalczyk-Nakamura"].birthday == Birthday(11, 30), "Apple, no year"
+    google = people("google_contacts.csv")
+    assert google["Sofia Isabel Marques"].birthday == Birthday(4, 12, 1990)
+    assert google["Mei Chen"].birthday == Birthday(6, 15)
+    assert google["Jonas Weber"].birthday is None
+    assert people("outlook_desktop.csv")["Ingrid Solberg"].birthday == Birthday(6, 15, 1979)
+    assert people("outlook_from_google.csv")["Mei Chen"].birthday == Birthday(2, 29)
+
+
+def test_an_unreadable_bday_is_a_warning_naming_the_line() -> None:
+    text = "BEGIN:VCARD\nVERSION:4.0\nFN:Ada\nBDAY;VALUE=text:circa 1990\nEND:VCARD\n"
+    parsed = parse_contacts(text, "a.vcf")
+    assert parsed.contacts[0].name == "Ada" and parsed.contacts[0].birthday is None
+    assert parsed.warnings == [
+        "a.vcf, line 4: BDAY 'circa 1990' is not a birthday sheetsync can read (write it "
+        "like 1988-06-15, or --06-15 without the year); that contact was imported without it."
+    ]
+
+
+# --- the same person twice in one file --------------------------------------------------------
+
+
+def kim(line: int, *emails: str, **fields: Any) -> ImportedContact:
+    return ImportedContact(name=fields.pop("name", "Kim Lee"), line=line, emails=emails, **fields)
+
+
+def test_a_later_richer_record_is_kept_and_gets_the_earlier_ones_fields() -> None:
+    first = kim(2, title="Engineer")
+    later = kim(9, "kim@example.com", company="Acme", birthday=Birthday(6, 15))
+    merged, warnings = merge_duplicates([first, later], "c.csv")
+    assert merged == [
+        kim(9, "kim@example.com", company="Acme", title="Engineer", birthday=Birthday(6, 15))
+    ], "today the first wins and the only email and company are lost"
+    assert warnings == [
+        "c.csv, lines 2 and 9: Kim Lee twice (same name); kept line 9, the richer record, "
+        "with the title from line 2."
+    ]
+
+
+def test_records_are_merged_field_by_field_and_differences_named() -> None:
+    first = kim(2, "kim@example.com", company="Acme Ltd", title="CTO", where_met="Google")
+    later = kim(5, "kim@home.example.net", "KIM@example.com", company="Globex", starred=True)
+    merged, warnings = merge_duplicates([first, later], "c.csv")
+    assert merged == [
+        kim(
+            2,
+            "kim@example.com",
+            "kim@home.example.net",
+            company="Acme Ltd",
+            title="CTO",
+            where_met="Google",
+            starred=True,
+        )
+    ]
+    assert warnings == [
+        "c.csv, lines 2 and 5: Kim Lee twice (same email); merged into line 2, with the email "
+        "kim@home.example.net and the star from line 5. Line 5 also says company 'Globex': "
+        "check which is right."
+    ]
+
+
+def test_a_repeat_with_nothing_new_is_said_once() -> None:
+    merged, warnings = merge_duplicates([kim(2, "k@x.org"), kim(3), kim(4, name="kim  LEE")], "c")
+    assert merged == [kim(2, "k@x.org")]
+    assert warnings == [
+        "c, line 3: Kim Lee appears again (first on line 2, same name) with nothing new.",
+        "c, line 4: kim  LEE appears again (first on line 2, same name) with nothing new.",
+    ]
+
+
+def test_same_name_with_other_emails_may_be_two_people() -> None:
+    _, warnings = merge_duplicates([kim(2, "a@x.org"), kim(3, "b@y.org")], "c")
+    assert warnings[0].endswith("If these are two people, add line 3 by hand with its own name.")
+
+
+def test_people_who_differ_are_all_kept_in_file_order() -> None:
+    records = [kim(2), kim(3, name="Ada Lovelace"), kim(4, name="Kim Park")]
+    assert merge_duplicates(records, "c") == (records, [])
+
+
+def test_duplicates_in_a_linkedin_export_are_merged_with_a_warning() -> None:
+    parsed = read_contacts_file(FIXTURES / "linkedin_connections.csv")
+    assert [c.name for c in parsed.contacts].count("Amara Okafor") == 1
+    assert parsed.merged == 1 and parsed.records == 10
+    assert parsed.warnings == [
+        "linkedin_connections.csv, line 14: Amara Okafor appears again (first on line 5, "
+        "same name) with nothing new."
+    ]
