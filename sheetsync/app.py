@@ -408,7 +408,7 @@ def import_contacts(
         format=parsed.kind,
         sheet=opened.sheet.describe(),
         dry_run=dry_run,
-        read=len(parsed.contacts) + len(parsed.left_out),
+        read=parsed.records,
         unfilled=plan.unfilled,
         warnings=[*parsed.warnings, *(f"{parsed.name}, {w}" for w in plan.warnings)],
     )

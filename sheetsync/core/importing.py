@@ -29,10 +29,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sources.model import ImportedContact
 from .columns import ROLE_LABELS
 from .grid import Cell
 from .identity import IdentityIndex, Match, identity_keys
+from .records import ImportedContact
 from .writeback import AppendPlan, NewRow
 
 #: Roles an import fills, when the sheet has a column for them.

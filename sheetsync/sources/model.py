@@ -1,51 +1,17 @@
-"""What every importer returns: the people found in a file, each with the line it starts on."""
+"""What every importer returns: the people found in a file, each with the line it starts on.
+
+The person records themselves (``ImportedContact``, ``Birthday``) are plain data of the
+core, which plans the import; they are re-exported here for the importers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..core.records import Birthday, ImportedContact
 from ..errors import ImportFileError
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True)
-class Birthday:
-    """A birthday, with or without the year (address books allow both)."""
-
-    month: int
-    day: int
-    year: int | None = None
-
-    def cell(self) -> dt.date | str:
-        """What goes in the sheet: a date, or "--MM-DD" when the year is not known."""
-        if self.year is None:
-            return f"--{self.month:02d}-{self.day:02d}"
-        return dt.date(self.year, self.month, self.day)
-
-
-@dataclass(frozen=True)
-class ImportedContact:
-    """One person read from an export, in plain text fields."""
-
-    name: str
-    line: int
-    emails: tuple[str, ...] = ()
-    first_name: str = ""
-    company: str = ""
-    title: str = ""
-    #: when you connected (LinkedIn's "Connected On"); None when the file does not say
-    connected_on: dt.date | None = None
-    #: starred or marked as a favourite in the source
-    starred: bool = False
-    #: where you met, as the sheet's "where met" cell should say it
-    where_met: str = ""
-    birthday: Birthday | None = None
-
-    @property
-    def email(self) -> str:
-        return self.emails[0] if self.emails else ""
 
 
 @dataclass
@@ -81,3 +47,6 @@ def short(text: str, limit: int = 60) -> str:
     """Text quoted in a message: one line, at most ``limit`` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+__all__ = ["Birthday", "ImportedContact", "ParsedFile", "bad_file", "short", "written_date"]
