@@ -25,7 +25,6 @@ from .core.drafting import Draft, TemplateSet
 from .core.grid import Grid, a1, display_text, is_blank, value_at
 from .core.plan import DraftAction, cell_changes, plan_values, row_outcomes, waiting_actions
 from .core.result import ImportResult, LogResult, RowOutcome, RunResult
-from .core.settings import Me
 from .core.status import Action, Status
 from .core.writeback import Placement, UpdatePlan, first_free_row, place, place_updates
 from .errors import (
@@ -168,17 +167,16 @@ def _draft_all(
     actions = waiting_actions(analysis, config.scoring.daily_cap)
     if not analysis.to_draft:
         return actions
-    templates = templates or load_templates(config.templates_dir)
+    templates = templates or load_templates(config.templates.folder)
     if not dry_run and outbox is not None:
         result.destination = outbox.describe()
-    total = len(analysis.to_draft)
-    me = Me(config.me_name, config.me_email, config.signature)
+    total, names = len(analysis.to_draft), config.templates.names
     for done, label in enumerate(analysis.to_draft, start=1):
         if progress:
             progress("drafting", done, total)
         try:
             draft = make_draft(
-                analysis, label, templates, today, me=me, template_names=config.template_names
+                analysis, label, templates, today, me=config.me, template_names=names
             )
         except TemplateError as exc:
             actions[label] = DraftAction(Action.NO_DRAFT, note=f"no draft: {exc}")
@@ -359,10 +357,10 @@ def preview_draft(
     return make_draft(
         opened.analysis,
         label,
-        load_templates(config.templates_dir),
+        load_templates(config.templates.folder),
         opened.today,
-        me=Me(config.me_name, config.me_email, config.signature),
-        template_names=config.template_names,
+        me=config.me,
+        template_names=config.templates.names,
     ), status
 
 

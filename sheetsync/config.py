@@ -17,7 +17,7 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,17 @@ from typing import Any
 from .core.cadence import CadenceError, parse_cadence
 from .core.columns import OWNED_DEFAULTS, SYNONYMS
 from .core.dates import day_first_for_locale
-from .core.settings import SITUATIONS, ScoringSettings, Tier
+from .core.settings import SITUATIONS, Me, ScoringSettings, Tier, default_template_names
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
-DESTINATIONS = ("eml", "imap", "gmail", "tab")
+#: The draft destinations, and what each is.
+DESTINATIONS = {
+    "eml": "a folder of .eml files",
+    "imap": "the Drafts folder of an IMAP mailbox",
+    "gmail": "Gmail drafts, through the Gmail API",
+    "tab": "a Drafts tab in the same spreadsheet",
+}
 SECURITY = ("ssl", "starttls", "plain")
 
 
@@ -50,8 +56,35 @@ class MailAccount:
 
 
 @dataclass(frozen=True)
+class DraftsSettings:
+    """``[drafts]``: where drafts go."""
+
+    destination: str = "eml"
+    folder: Path = Path("drafts")
+    tab: str = "Drafts"
+    gmail_user: str = "me"
+
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    """``[templates]``: a folder of your own templates, and which one each situation uses."""
+
+    folder: Path | None = None
+    names: Mapping[str, str] = field(default_factory=default_template_names)
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    """``[google]``: how sheetsync signs in to Google, and where the APIs are."""
+
+    credentials: str | None = None
+    oauth_client: str | None = None
+    sheets_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
-    """A whole resolved configuration."""
+    """A whole resolved configuration: top-level settings, then one section per table."""
 
     path: Path | None = None
     sheet: str | None = None
@@ -59,24 +92,19 @@ class Config:
     output: str | None = None
     locale: str = "en_US"
     locale_is_default: bool = True
-    templates_dir: Path | None = None
-    template_names: Mapping[str, str] = field(default_factory=lambda: {s: s for s in SITUATIONS})
-    destination: str = "eml"
-    drafts_folder: Path = Path("drafts")
-    drafts_tab: str = "Drafts"
-    gmail_user: str = "me"
-    imap: MailAccount | None = None
-    smtp: MailAccount | None = None
-    digest: str | None = None  # None (off), "smtp" or "imap"
-    me_name: str = ""
-    me_email: str = ""
-    signature: str = ""
+    me: Me = field(default_factory=Me)
     columns: Mapping[str, str] = field(default_factory=dict)
     status_columns: Mapping[str, str] = field(default_factory=lambda: dict(OWNED_DEFAULTS))
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
-    google_credentials: str | None = None
-    oauth_client: str | None = None
-    sheets_endpoint: str | None = None
+    drafts: DraftsSettings = field(default_factory=DraftsSettings)
+    templates: TemplateSettings = field(default_factory=TemplateSettings)
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    imap: MailAccount | None = None
+    smtp: MailAccount | None = None
+    #: None (no digest), "smtp" or "imap"
+    digest: str | None = None
+    #: ``[schedule]``, checked key by key here and resolved by the scheduler
+    schedule: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def day_first(self) -> bool:
@@ -110,6 +138,7 @@ _TABLES = {
     "imap",
     "smtp",
     "digest",
+    "schedule",
 }
 _ACCOUNT_KEYS = {"host", "port", "user", "security", "cafile", "password_env", "keyring"}
 _TABLE_KEYS = {
@@ -131,11 +160,9 @@ _TABLE_KEYS = {
     "digest": {"send", "via"},
     "templates": {"folder", *SITUATIONS},
     "google": {"credentials", "oauth_client", "sheets_endpoint"},
+    # read with everything else; its values are resolved by the scheduler, naming the file
+    "schedule": {"at", "every", "days", "timezone"},
 }
-# [schedule] (sheetsync schedule and sheetsync cron) is read and checked in full by
-# sheetsync.unattended.scheduler.resolve_spec; here it is only accepted, with its keys.
-_TABLES.add("schedule")
-_TABLE_KEYS["schedule"] = {"at", "every", "days", "timezone"}
 
 
 class _Reader:
@@ -205,6 +232,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
+    """The config with the file's settings: the top-level keys, then one reader per table."""
     rd = _Reader(path)
     for key, value in doc.items():
         if key in _TABLES:
@@ -216,88 +244,134 @@ def _apply_file(config: Config, doc: Mapping[str, Any], path: Path) -> Config:
                         raise rd.unknown(sub, _TABLE_KEYS[key], f"[{key}] ")
         elif key not in _TOP_KEYS:
             raise rd.unknown(key, _TOP_KEYS | {f"[{t}]" for t in _TABLES})
-    changes: dict[str, Any] = {"path": path}
+    changes: dict[str, Any] = {"path": path, **_top_level(rd, doc)}
+    changes["scoring"] = _scoring_from_file(config.scoring, doc, rd)
+    for table, reader in _READERS.items():
+        if table in doc:
+            changes.update(reader(rd, doc[table], config))
+    changes.update(_digest(rd, doc))
+    if changes.get("drafts", config.drafts).destination == "imap" and "imap" not in doc:
+        raise ConfigError(f'{path}: [drafts] destination = "imap" needs an [imap] table.')
+    return replace(config, **changes)
+
+
+def _top_level(rd: _Reader, doc: Mapping[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
     for key in ("sheet", "tab", "output"):
         if key in doc:
             text = rd.text(key, doc[key])
-            if key in ("sheet", "output") and text and not _is_remote(text):
-                text = str((path.parent / text).resolve())
+            if key in ("sheet", "output") and text and not looks_remote(text):
+                text = str((rd.path.parent / text).resolve())
             changes[key] = text or None
     if "locale" in doc:
-        changes["locale"] = _locale(rd.text("locale", doc["locale"]), f"{path}: locale")
+        changes["locale"] = _locale(rd.text("locale", doc["locale"]), f"{rd.path}: locale")
         changes["locale_is_default"] = False
-    scoring = _scoring_from_file(config.scoring, doc, rd)
-    me = doc.get("me", {})
-    for key in ("name", "email", "signature"):
-        if key in me:
-            changes[f"me_{key}" if key != "signature" else "signature"] = rd.text(
-                f"[me] {key}", me[key]
-            )
-    if "columns" in doc:
-        changes["columns"] = {
-            role: rd.text(f"[columns] {role}", v) for role, v in doc["columns"].items()
-        }
-    if "status_columns" in doc:
-        names = dict(config.status_columns)
-        for key, v in doc["status_columns"].items():
-            names[key] = rd.text(f"[status_columns] {key}", v).strip()
-            if not names[key]:
-                raise rd.fail(f"[status_columns] {key}", "a non-empty header text", v)
-        changes["status_columns"] = names
-    drafts = doc.get("drafts", {})
-    if "destination" in drafts:
-        dest = rd.text("[drafts] destination", drafts["destination"])
+    return changes
+
+
+def _me(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    keys = ("name", "email", "signature")
+    fields = {k: rd.text(f"[me] {k}", table[k]) for k in keys if k in table}
+    return {"me": replace(config.me, **fields)}
+
+
+def _columns(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    return {"columns": {role: rd.text(f"[columns] {role}", v) for role, v in table.items()}}
+
+
+def _status_columns(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    names = dict(config.status_columns)
+    for key, v in table.items():
+        names[key] = rd.text(f"[status_columns] {key}", v).strip()
+        if not names[key]:
+            raise rd.fail(f"[status_columns] {key}", "a non-empty header text", v)
+    return {"status_columns": names}
+
+
+def _drafts(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if "destination" in table:
+        dest = rd.text("[drafts] destination", table["destination"])
         if dest not in DESTINATIONS:
             raise rd.fail("[drafts] destination", f"one of {', '.join(DESTINATIONS)}", dest)
-        changes["destination"] = dest
-    if "folder" in drafts:
-        changes["drafts_folder"] = rd.path_value("[drafts] folder", drafts["folder"])
-    if "tab" in drafts:
-        changes["drafts_tab"] = rd.text("[drafts] tab", drafts["tab"]).strip() or "Drafts"
-    if "gmail_user" in drafts:
-        changes["gmail_user"] = rd.text("[drafts] gmail_user", drafts["gmail_user"]).strip() or "me"
-    for kind, default_port in (
-        ("imap", {"ssl": 993, "starttls": 143, "plain": 143}),
-        ("smtp", {"ssl": 465, "starttls": 587, "plain": 25}),
-    ):
-        if kind in doc:
-            changes[kind] = _account(rd, kind, doc[kind], default_port)
-    digest = doc.get("digest", {})
-    if digest.get("send", False) is not False:
-        if digest["send"] is not True:
-            raise rd.fail("[digest] send", "true or false", digest["send"])
-        via = rd.text("[digest] via", digest.get("via", "smtp"))
-        if via not in ("smtp", "imap"):
-            raise rd.fail("[digest] via", '"smtp" or "imap"', via)
-        if via not in doc:
-            raise ConfigError(f'{path}: [digest] via = "{via}" needs an [{via}] table.')
-        changes["digest"] = via
-    if changes.get("destination") == "imap" and "imap" not in doc:
-        raise ConfigError(f'{path}: [drafts] destination = "imap" needs an [imap] table.')
-    templates = doc.get("templates", {})
-    if "folder" in templates:
-        changes["templates_dir"] = rd.path_value("[templates] folder", templates["folder"])
-    names = dict(config.template_names)
+        fields["destination"] = dest
+    if "folder" in table:
+        fields["folder"] = rd.path_value("[drafts] folder", table["folder"])
+    if "tab" in table:
+        fields["tab"] = rd.text("[drafts] tab", table["tab"]).strip() or "Drafts"
+    if "gmail_user" in table:
+        fields["gmail_user"] = rd.text("[drafts] gmail_user", table["gmail_user"]).strip() or "me"
+    return {"drafts": replace(config.drafts, **fields)}
+
+
+def _templates(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if "folder" in table:
+        fields["folder"] = rd.path_value("[templates] folder", table["folder"])
+    names = dict(config.templates.names)
     for situation in SITUATIONS:
-        if situation in templates:
-            names[situation] = rd.text(f"[templates] {situation}", templates[situation])
-    changes["template_names"] = names
-    google = doc.get("google", {})
-    if "credentials" in google:
-        cred = rd.text("[google] credentials", google["credentials"]).strip()
+        if situation in table:
+            names[situation] = rd.text(f"[templates] {situation}", table[situation])
+    return {"templates": replace(config.templates, names=names, **fields)}
+
+
+def _google(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if "credentials" in table:
+        cred = rd.text("[google] credentials", table["credentials"]).strip()
         if cred not in ("adc", "oauth", "token"):
             cred = str(rd.path_value("[google] credentials", cred))
-        changes["google_credentials"] = cred
-    if "oauth_client" in google:
-        changes["oauth_client"] = str(
-            rd.path_value("[google] oauth_client", google["oauth_client"])
+        fields["credentials"] = cred
+    if "oauth_client" in table:
+        fields["oauth_client"] = str(rd.path_value("[google] oauth_client", table["oauth_client"]))
+    if "sheets_endpoint" in table:
+        fields["sheets_endpoint"] = _endpoint(
+            rd.text("[google] sheets_endpoint", table["sheets_endpoint"]),
+            f"{rd.path}: [google] sheets_endpoint",
         )
-    if "sheets_endpoint" in google:
-        changes["sheets_endpoint"] = _endpoint(
-            rd.text("[google] sheets_endpoint", google["sheets_endpoint"]),
-            f"{path}: [google] sheets_endpoint",
-        )
-    return replace(config, scoring=scoring, **changes)
+    return {"google": replace(config.google, **fields)}
+
+
+def _imap(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    return {"imap": _account(rd, "imap", table, {"ssl": 993, "starttls": 143, "plain": 143})}
+
+
+def _smtp(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    return {"smtp": _account(rd, "smtp", table, {"ssl": 465, "starttls": 587, "plain": 25})}
+
+
+def _schedule(rd: _Reader, table: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    # the keys are checked above; the values by the scheduler, which names this file
+    return {"schedule": dict(table)}
+
+
+def _digest(rd: _Reader, doc: Mapping[str, Any]) -> dict[str, Any]:
+    digest = doc.get("digest", {})
+    if digest.get("send", False) is False:
+        return {}
+    if digest["send"] is not True:
+        raise rd.fail("[digest] send", "true or false", digest["send"])
+    via = rd.text("[digest] via", digest.get("via", "smtp"))
+    if via not in ("smtp", "imap"):
+        raise rd.fail("[digest] via", '"smtp" or "imap"', via)
+    if via not in doc:
+        raise ConfigError(f'{rd.path}: [digest] via = "{via}" needs an [{via}] table.')
+    return {"digest": via}
+
+
+#: One reader per table; [cadence], [tiers] and the top-level daily_cap make the scoring
+#: settings together, and [digest] needs to see whether its account's table is there.
+_READERS: dict[str, Callable[[_Reader, Mapping[str, Any], Config], dict[str, Any]]] = {
+    "me": _me,
+    "columns": _columns,
+    "status_columns": _status_columns,
+    "drafts": _drafts,
+    "templates": _templates,
+    "google": _google,
+    "imap": _imap,
+    "smtp": _smtp,
+    "schedule": _schedule,
+}
 
 
 def _account(
@@ -336,7 +410,7 @@ def _account(
     )
 
 
-def _is_remote(location: str) -> bool:
+def looks_remote(location: str) -> bool:
     """A URL or a bare Google spreadsheet id, as opposed to a file path."""
     return "://" in location or re.fullmatch(r"[a-zA-Z0-9-_]{25,}", location) is not None
 
@@ -374,8 +448,13 @@ def _scoring_from_file(
     if "daily_cap" in doc:
         changes["daily_cap"] = rd.whole("daily_cap", doc["daily_cap"], low=0, high=10_000)
     if "tiers" in doc:
-        tiers: dict[str, Tier] = {}
-        for name, spec in doc["tiers"].items():
+        table = dict(doc["tiers"])
+        # your tiers add to the defaults (A, B, C) unless you say to replace them
+        replace_defaults = table.pop("replace_defaults", False)
+        if not isinstance(replace_defaults, bool):
+            raise rd.fail("[tiers] replace_defaults", "true or false", replace_defaults)
+        tiers: dict[str, Tier] = {} if replace_defaults else dict(base.tiers)
+        for name, spec in table.items():
             key = f"[tiers.{name}]"
             if isinstance(spec, str | int) and not isinstance(spec, bool):
                 tiers[name] = Tier(rd.days(key, spec), 1.0)
@@ -435,39 +514,59 @@ def load_config(
 
 
 def _apply_overrides(config: Config, values: Mapping[str, Any], source: str) -> Config:
+    """The config with settings from flags or the environment (``source`` names which)."""
     var = {key: name for name, key in ENVIRONMENT.items()}
-    changes: dict[str, Any] = {}
     for key, value in values.items():
         label = f"{source}{var[key]}" if source else f"--{key.replace('_', '-')}"
-        if key in ("sheet", "tab", "output"):
-            changes[key] = str(value)
-        elif key == "locale":
-            changes["locale"] = _locale(str(value), label)
-            changes["locale_is_default"] = False
-        elif key == "daily_cap":
-            try:
-                cap = int(value)
-            except (TypeError, ValueError):
-                cap = -1
-            if cap < 0:
-                raise ConfigError(
-                    f"{label}: expected a whole number of drafts (0 or more), got {value!r}."
-                )
-            config = replace(config, scoring=replace(config.scoring, daily_cap=cap))
-        elif key in ("drafts_folder", "templates_dir"):
-            changes[key] = Path(str(value)).expanduser().resolve()
-        elif key == "google_credentials":
-            text = str(value).strip()
-            keep = text in ("adc", "oauth", "token")
-            changes[key] = text if keep else str(Path(text).expanduser().resolve())
-        elif key == "sheets_endpoint":
-            changes[key] = _endpoint(str(value), label)
-        elif key == "destination":
-            if str(value) not in DESTINATIONS:
-                raise ConfigError(
-                    f"{label}: expected one of {', '.join(DESTINATIONS)}, got {value!r}."
-                )
-            changes[key] = str(value)
-        else:
+        if key not in _OVERRIDES:
             raise ConfigError(f"unknown setting {key!r}")
-    return replace(config, **changes)
+        config = _OVERRIDES[key](config, value, label)
+    return config
+
+
+def _cap(config: Config, value: Any, label: str) -> Config:
+    try:
+        cap = int(value)
+    except (TypeError, ValueError):
+        cap = -1
+    if cap < 0:
+        raise ConfigError(f"{label}: expected a whole number of drafts (0 or more), got {value!r}.")
+    return replace(config, scoring=replace(config.scoring, daily_cap=cap))
+
+
+def _credentials(value: Any) -> str:
+    text = str(value).strip()
+    return text if text in ("adc", "oauth", "token") else str(Path(text).expanduser().resolve())
+
+
+def _destination(value: Any, label: str) -> str:
+    if str(value) not in DESTINATIONS:
+        raise ConfigError(f"{label}: expected one of {', '.join(DESTINATIONS)}, got {value!r}.")
+    return str(value)
+
+
+def _folder(value: Any) -> Path:
+    return Path(str(value)).expanduser().resolve()
+
+
+#: How each setting a flag or variable gives changes the config.
+_OVERRIDES: dict[str, Callable[[Config, Any, str], Config]] = {
+    "sheet": lambda c, v, _: replace(c, sheet=str(v)),
+    "tab": lambda c, v, _: replace(c, tab=str(v)),
+    "output": lambda c, v, _: replace(c, output=str(v)),
+    "locale": lambda c, v, label: replace(
+        c, locale=_locale(str(v), label), locale_is_default=False
+    ),
+    "daily_cap": _cap,
+    "drafts_folder": lambda c, v, _: replace(c, drafts=replace(c.drafts, folder=_folder(v))),
+    "templates_dir": lambda c, v, _: replace(c, templates=replace(c.templates, folder=_folder(v))),
+    "google_credentials": lambda c, v, _: replace(
+        c, google=replace(c.google, credentials=_credentials(v))
+    ),
+    "sheets_endpoint": lambda c, v, label: replace(
+        c, google=replace(c.google, sheets_endpoint=_endpoint(str(v), label))
+    ),
+    "destination": lambda c, v, label: replace(
+        c, drafts=replace(c.drafts, destination=_destination(v, label))
+    ),
+}

@@ -50,8 +50,8 @@ checkin = "hello"
     assert c.scoring.daily_cap == 3 and c.scoring.default_cadence == 60
     assert c.scoring.in_person_cadence == 90
     assert c.scoring.tiers["A"].cadence == 7 and c.scoring.tiers["A"].weight == 5
-    assert c.drafts_folder == tmp_path / "out" and c.templates_dir == tmp_path / "tpl"
-    assert c.template_names["checkin"] == "hello" and c.me_name == "Sam"
+    assert c.drafts.folder == tmp_path / "out" and c.templates.folder == tmp_path / "tpl"
+    assert c.templates.names["checkin"] == "hello" and c.me.name == "Sam"
 
 
 def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
@@ -128,6 +128,32 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 def test_drafts_destination_from_the_environment() -> None:
-    assert load_config(env={"SHEETSYNC_DRAFTS_DESTINATION": "tab"}).destination == "tab"
+    assert load_config(env={"SHEETSYNC_DRAFTS_DESTINATION": "tab"}).drafts.destination == "tab"
     with pytest.raises(ConfigError, match=r"SHEETSYNC_DRAFTS_DESTINATION.*eml"):
         load_config(env={"SHEETSYNC_DRAFTS_DESTINATION": "pigeon"})
+
+
+def test_your_tiers_add_to_the_defaults_unless_you_replace_them(tmp_path: Path) -> None:
+    """One [tiers.X] table used to remove the default A/B/C tiers silently (rows tiered A
+    or C became "check data")."""
+    path = tmp_path / "sheetsync.toml"
+    path.write_text('[tiers.VIP]\ncadence = "1 week"\nweight = 5\n', encoding="utf-8")
+    tiers = load_config(str(path), env={}).scoring.tiers
+    assert set(tiers) == {"A", "B", "C", "VIP"} and tiers["VIP"].cadence == 7
+    assert tiers["A"].cadence == 14, "the defaults are kept as they were"
+    path.write_text(
+        '[tiers]\nreplace_defaults = true\n[tiers.VIP]\ncadence = "1 week"\n', encoding="utf-8"
+    )
+    assert set(load_config(str(path), env={}).scoring.tiers) == {"VIP"}
+    path.write_text('[tiers]\nreplace_defaults = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sheetsync.toml: \[tiers\] replace_defaults"):
+        load_config(str(path), env={})
+
+
+def test_the_schedule_table_is_read_with_everything_else(tmp_path: Path) -> None:
+    path = tmp_path / "sheetsync.toml"
+    path.write_text('[schedule]\nat = ["08:00"]\ndays = "weekdays"\n', encoding="utf-8")
+    assert load_config(str(path), env={}).schedule == {"at": ["08:00"], "days": "weekdays"}
+    path.write_text('[schedule]\nwhen = "08:00"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key '\[schedule\] when'"):
+        load_config(str(path), env={})

@@ -216,11 +216,12 @@ def test_google_config(tmp_path: Path) -> None:
     )
     config = load_config(str(path), env={})
     assert config.sheet == KEY, "a bare key is not a path"
-    assert config.google_credentials == str(tmp_path / "key.json")
-    assert config.sheets_endpoint == "http://127.0.0.1:8"
+    assert config.google.credentials == str(tmp_path / "key.json")
+    assert config.google.sheets_endpoint == "http://127.0.0.1:8"
     env = {"SHEETSYNC_SHEETS_ENDPOINT": "http://127.0.0.1:9", "SHEETSYNC_GOOGLE_CREDENTIALS": "adc"}
     config = load_config(str(path), env=env)
-    assert config.sheets_endpoint == "http://127.0.0.1:9" and config.google_credentials == "adc"
+    assert config.google.sheets_endpoint == "http://127.0.0.1:9"
+    assert config.google.credentials == "adc"
     path.write_text('[google]\nsheets_endpoint = "localhost:8"\n')
     with pytest.raises(ConfigError, match="base URL"):
         load_config(str(path), env={})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.app import run
-from sheetsync.config import Config, ScoringSettings
+from sheetsync.config import Config, ScoringSettings, TemplateSettings
 from sheetsync.core.columns import OWNED_DEFAULTS
 from sheetsync.errors import DeliveryError
 from sheetsync.outbox import MemoryOutbox
@@ -40,6 +40,10 @@ def column(sheet: MemorySheet, header: str) -> dict[str, object]:
 
 def config(cap: int = 3, **kw: object) -> Config:
     return Config(scoring=ScoringSettings(daily_cap=cap), **kw)  # type: ignore[arg-type]
+
+
+def own_templates(folder: Path) -> Config:
+    return config(templates=TemplateSettings(folder=folder))
 
 
 def test_first_run_adds_columns_and_drafts_up_to_cap() -> None:
@@ -117,7 +121,7 @@ def test_strict_template_gives_no_half_filled_email(tmp_path: Path) -> None:
     (tmp_path / "checkin.j2").write_text("Subject: Hi\n\nHow is {{ company }}?\n")
     (tmp_path / "reconnect.j2").write_text("Subject: Hi\n\nHi {{ first_name }}\n")
     sheet, box = MemorySheet(grid(3)), MemoryOutbox()
-    result = run(config(templates_dir=tmp_path), sheet=sheet, outbox=box, today=TODAY)
+    result = run(own_templates(tmp_path), sheet=sheet, outbox=box, today=TODAY)
     notes = column(sheet, "Sheetsync note")
     assert "'company'" in str(notes["Person 0"]) and column(sheet, "Drafted")["Person 0"] is None
     assert "'company'" in str(notes["Person 1"])
@@ -131,7 +135,7 @@ def test_broken_and_missing_templates_are_row_notes(tmp_path: Path) -> None:
     rows = grid(3)
     rows[1][5] = "no_such_template"
     sheet, box = MemorySheet(rows), MemoryOutbox()
-    result = run(config(templates_dir=tmp_path), sheet=sheet, outbox=box, today=TODAY)
+    result = run(own_templates(tmp_path), sheet=sheet, outbox=box, today=TODAY)
     notes = column(sheet, "Sheetsync note")
     assert "No template 'no_such_template'" in str(notes["Person 0"])
     assert "reconnect.j2 line 3" in str(notes["Person 2"])
@@ -200,7 +204,7 @@ def test_failed_drafts_give_the_run_a_failing_exit_code(tmp_path: Path) -> None:
     (tmp_path / "reconnect.j2").write_text("Subject: Hi\n\n{% if %}\n")
     (tmp_path / "checkin.j2").write_text("Subject: Hi\n\nHi {{ first_name }}\n")
     broken = run(
-        config(templates_dir=tmp_path), sheet=MemorySheet(grid(3)), outbox=MemoryOutbox(),
+        own_templates(tmp_path), sheet=MemorySheet(grid(3)), outbox=MemoryOutbox(),
         today=TODAY,
     )
     assert broken.exit_code == 5

@@ -73,6 +73,9 @@ def load(args: argparse.Namespace, *, need_sheet: bool = True) -> Config:
     from ..config import load_config
 
     config = load_config(args.config, overrides=overrides(args))
+    if config.path is not None and sys.stderr.isatty():
+        # a config found in the current folder may belong to another project: say which
+        print(f"sheetsync: using the config {config.path}", file=sys.stderr)
     return require_sheet(config) if need_sheet else config
 
 

@@ -8,7 +8,6 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
 from ..unattended import runlog
 from .common import EXIT_OK, common_flags, load
 from .run import draft_flags, log_format_flag, run_logged
@@ -55,23 +54,12 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_schedule)
 
 
-def _schedule_table(config: Config) -> dict[str, Any]:
-    from ..config import read_config_file
-
-    if config.path is None:
-        return {}
-    table = read_config_file(config.path).get("schedule", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{config.path}: [schedule]: expected a table, got {table!r}.")
-    return table
-
-
 def schedule_spec(args: argparse.Namespace, config: Config) -> Any:
     from ..unattended.scheduler import resolve_spec
 
     flags = {k: getattr(args, k, None) for k in SCHEDULE_FLAGS}
     where = str(config.path) if config.path else "sheetsync.toml"
-    return resolve_spec(flags, os.environ, _schedule_table(config), where)
+    return resolve_spec(flags, os.environ, config.schedule, where)
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:

@@ -89,12 +89,12 @@ def send_digest(result: RunResult, config: Config, *, now: dt.datetime) -> str |
     """Send the digest if configured and there is something to say; where it went."""
     if config.digest is None or result.dry_run or not digest_rows(result):
         return None
-    if not is_email(config.me_email):
+    if not is_email(config.me.email):
         raise ConfigError(
             "[digest] send = true needs your own address in [me] email: the digest only "
             "ever goes to you."
         )
-    msg = build_digest(result, to=config.me_email, name=config.me_name, now=now)
+    msg = build_digest(result, to=config.me.email, name=config.me.name, now=now)
     if config.digest == "imap":
         if config.imap is None:
             raise ConfigError('[digest] via = "imap" needs an [imap] table.')
@@ -102,8 +102,8 @@ def send_digest(result: RunResult, config: Config, *, now: dt.datetime) -> str |
         return f"the inbox of {config.imap.user or config.imap.host}"
     if config.smtp is None:
         raise ConfigError('[digest] via = "smtp" needs an [smtp] table.')
-    _smtp_send(config.smtp, msg, config.me_email)
-    return config.me_email
+    _smtp_send(config.smtp, msg, config.me.email)
+    return config.me.email
 
 
 def _smtp_send(account: MailAccount, msg: EmailMessage, me: str) -> None:

@@ -336,17 +336,17 @@ def _gave_up(retry: _Retry, tries: int) -> str:
 def open_gmail_drafts(config: Config) -> GmailDrafts:
     """The Gmail destination of ``config``: its credentials with the gmail.compose scope."""
     creds = load_credentials(
-        config.google_credentials,
+        config.google.credentials,
         scopes=scopes_for("gmail"),
-        oauth_client=config.oauth_client,
-        endpoint=config.sheets_endpoint,
+        oauth_client=config.google.oauth_client,
+        endpoint=config.google.sheets_endpoint,
     )
     return GmailDrafts(
         creds.credentials,
-        user=config.gmail_user,
-        endpoint=config.sheets_endpoint,
-        sender=config.me_email,
-        sender_name=config.me_name,
+        user=config.drafts.gmail_user,
+        endpoint=config.google.sheets_endpoint,
+        sender=config.me.email,
+        sender_name=config.me.name,
     )
 
 

@@ -83,12 +83,13 @@ def _google_sheet(
             "place (only sheetsync's own columns). Leave out --output, or use --dry-run."
         )
     creds = load_credentials(
-        config.google_credentials,
-        scopes=scopes_for(config.destination),
-        oauth_client=config.oauth_client,
-        endpoint=config.sheets_endpoint,
+        config.google.credentials,
+        scopes=scopes_for(config.drafts.destination),
+        oauth_client=config.google.oauth_client,
+        endpoint=config.google.sheets_endpoint,
     )
-    client = http_client(creds.credentials, endpoint=config.sheets_endpoint, throttle=throttle)
+    endpoint = config.google.sheets_endpoint
+    client = http_client(creds.credentials, endpoint=endpoint, throttle=throttle)
     return GoogleSheet(key, client=client, tab=tab, account_email=creds.account_email)
 
 

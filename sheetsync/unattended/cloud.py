@@ -65,7 +65,7 @@ def handle(
     try:
         config = load_config(env=env)
         where = config.sheet
-        if config.sheet and config.destination == "eml" and not dry_run:
+        if config.sheet and config.drafts.destination == "eml" and not dry_run:
             # a function's disk is thrown away: .eml drafts would be recorded as made
             # in the Drafted column and then never reach the user
             raise ConfigError(

@@ -436,7 +436,7 @@ def _run_one(
     try:
         config = load_config(str(entry.config), env=env)
         outcome.sheet = config.sheet
-        user = config.google_credentials or "adc"
+        user = config.google.credentials or "adc"
         result = run_sheet(entry, config, quota.throttle_for(user))
         if result is None:
             outcome.status = "skipped"

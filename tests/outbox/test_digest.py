@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.app import run
-from sheetsync.config import Config, MailAccount
+from sheetsync.config import Config, MailAccount, Me
 from sheetsync.outbox import EmlFolder
 from sheetsync.outbox.digest import build_digest
 from sheetsync.sheets import MemorySheet, XlsxSheet
@@ -40,7 +40,7 @@ def smtp_config(server: SmtpCapture, **kw: object) -> Config:
         security="plain",
         password_env="SHEETSYNC_TEST_SMTP_PASSWORD",
     )
-    return Config(me_email=ME, me_name="Sam Rivera", smtp=account, digest="smtp", **kw)  # type: ignore[arg-type]
+    return Config(me=Me("Sam Rivera", ME), smtp=account, digest="smtp", **kw)  # type: ignore[arg-type]
 
 
 def test_digest_goes_only_to_the_user(
@@ -80,7 +80,7 @@ def test_digest_over_tls(
             cafile=str(server.cafile),
             password_env="SHEETSYNC_TEST_SMTP_PASSWORD",
         )
-        config = Config(me_email=ME, smtp=account, digest="smtp")
+        config = Config(me=Me(email=ME), smtp=account, digest="smtp")
         result = run(
             config,
             sheet=XlsxSheet(example_xlsx),
@@ -125,7 +125,7 @@ def test_digest_needs_my_address(smtp: SmtpCapture, example_xlsx: Path, tmp_path
     from dataclasses import replace
 
     result = run(
-        replace(config, me_email=""),
+        replace(config, me=Me()),
         sheet=XlsxSheet(example_xlsx),
         outbox=EmlFolder(tmp_path / "d"),
         today=TODAY,
@@ -146,7 +146,7 @@ def test_digest_into_the_imap_inbox(
             cafile=str(server.cafile),
             password_env="SHEETSYNC_TEST_IMAP_PASSWORD",
         )
-        config = Config(me_email=server.user, imap=account, digest="imap")
+        config = Config(me=Me(email=server.user), imap=account, digest="imap")
         run(
             config,
             sheet=XlsxSheet(example_xlsx),

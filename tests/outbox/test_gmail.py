@@ -27,7 +27,7 @@ import requests
 
 from sheetsync.app import run
 from sheetsync.cli.main import main
-from sheetsync.config import Config, ScoringSettings
+from sheetsync.config import Config, DraftsSettings, GoogleSettings, Me, ScoringSettings
 from sheetsync.core.drafting import Draft, file_stem, message_id_for
 from sheetsync.errors import DeliveryError, SheetError
 from sheetsync.google import GMAIL_COMPOSE, SHEETS_SCOPE, Backoff, http_client, load_credentials
@@ -131,7 +131,12 @@ def contacts(n: int = 4) -> list[list[object]]:
 
 
 def config(cap: int = 3, **kw: Any) -> Config:
-    return Config(scoring=ScoringSettings(daily_cap=cap), destination="gmail", me_email=ME, **kw)
+    return Config(
+        scoring=ScoringSettings(daily_cap=cap),
+        drafts=DraftsSettings(destination="gmail"),
+        me=Me(email=ME),
+        **kw,
+    )
 
 
 def drafted(sheet: MemorySheet) -> dict[str, object]:
@@ -513,8 +518,7 @@ def google_config(emu: SheetsEmulator, key: str, **kw: Any) -> Config:
     return config(
         sheet=key,
         tab="Network",
-        google_credentials="token",
-        sheets_endpoint=emu.base_url,
+        google=GoogleSettings(credentials="token", sheets_endpoint=emu.base_url),
         **kw,
     )
 
@@ -604,7 +608,9 @@ def test_oauth_user_authorises_sheets_and_gmail_at_once(
     )
     emu.add_user("refresh-sam", ME)
     key = emu.add_spreadsheet("Network", {"Network": contacts(3)}, shared_with={ME})
-    cfg = config(sheet=key, google_credentials="oauth", sheets_endpoint=emu.base_url)
+    cfg = config(
+        sheet=key, google=GoogleSettings(credentials="oauth", sheets_endpoint=emu.base_url)
+    )
     result = run(cfg, today=TODAY, now=NOW)
     assert result.drafts_created == 3 and len(emu.gmail_drafts(ME)) == 3
     scopes = {t.scope for t in emu.tokens}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.app import run
-from sheetsync.config import Config, MailAccount, ScoringSettings
+from sheetsync.config import Config, DraftsSettings, MailAccount, Me, ScoringSettings
 from sheetsync.core.drafting import Draft, message_id_for
 from sheetsync.errors import ConfigError, DeliveryError
 from sheetsync.outbox.imap import ImapDrafts, drafts_mailbox
@@ -156,9 +156,9 @@ def contacts() -> list[list[object]]:
 
 def imap_config(server: Dovecot) -> Config:
     return Config(
-        destination="imap",
+        drafts=DraftsSettings(destination="imap"),
         imap=account(server),
-        me_email="sam@example.com",
+        me=Me(email="sam@example.com"),
         scoring=ScoringSettings(daily_cap=3),
     )
 

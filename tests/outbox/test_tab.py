@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from sheetsync.app import run
-from sheetsync.config import Config
+from sheetsync.config import Config, DraftsSettings
 from sheetsync.core.drafting import Draft, TemplateSet
 from sheetsync.core.result import RunResult
 from sheetsync.errors import ConfigError, DeliveryError, SheetError, SheetLocked
@@ -44,7 +44,7 @@ from ..sheets.test_sheet_is_sacred import cell_state, formula_cells, sheet_state
 
 TODAY = dt.date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
-TAB = Config(destination="tab")
+TAB = Config(drafts=DraftsSettings(destination="tab"))
 TRICKY_WHAT = ['=HYPERLINK("https://evil.example","click")', "+SUM(1,2)", "@cmd", "-1+2"]
 TRICKY_NAMES = ["=1+1", "+Ada Plus", "@Ada At", "-Ada Minus"]
 
@@ -651,9 +651,10 @@ def test_the_tab_needs_a_sheet_it_can_add_to(example_xlsx: Path, tmp_path: Path)
         open_outbox(TAB, XlsxSheet(example_xlsx, output=tmp_path / "copy.xlsx"))
     network = XlsxSheet(example_xlsx, tab="Network")
     with pytest.raises(ConfigError, match="the tab your contacts are in"):
-        open_outbox(Config(destination="tab", drafts_tab="network"), network)
+        open_outbox(Config(drafts=DraftsSettings(destination="tab", tab="network")), network)
     with pytest.raises(ConfigError, match="cannot name an Excel tab"):
-        open_outbox(Config(destination="tab", drafts_tab="Drafts: 2026/11"), network)
+        bad = Config(drafts=DraftsSettings(destination="tab", tab="Drafts: 2026/11"))
+        open_outbox(bad, network)
 
 
 def test_a_csv_drafts_file_goes_beside_the_copy_with_output(example_csv: Path) -> None:
