@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from .core.columns import OWNED_DEFAULTS, SYNONYMS
 from .core.dates import day_first_for_locale
 from .core.settings import SITUATIONS, Me, ScoringSettings, Tier, default_template_names
 from .errors import ConfigError
+from .sheets.location import looks_remote
 
 DEFAULT_CONFIG_NAME = "sheetsync.toml"
 #: The draft destinations, and what each is.
@@ -408,11 +408,6 @@ def _account(
         if "drafts_mailbox" in table
         else None,
     )
-
-
-def looks_remote(location: str) -> bool:
-    """A URL or a bare Google spreadsheet id, as opposed to a file path."""
-    return "://" in location or re.fullmatch(r"[a-zA-Z0-9-_]{25,}", location) is not None
 
 
 def _endpoint(value: str, where: str) -> str | None:

@@ -19,8 +19,8 @@ from sheetsync.sheets.google import (
     _grid_size_from_range,
     _zone,
     quote_title,
-    spreadsheet_key,
 )
+from sheetsync.sheets.location import google_key, looks_remote, spreadsheet_key
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_ab"
 
@@ -37,6 +37,18 @@ KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_ab"
 )
 def test_spreadsheet_key(location: str, key: str | None) -> None:
     assert spreadsheet_key(location) == key
+
+
+def test_a_local_file_named_like_a_key_is_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rule, used to open a sheet, key its lock, write cron lines and configs."""
+    url = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
+    assert google_key(url) == KEY and google_key(KEY) == KEY and looks_remote(KEY)
+    assert google_key("contacts.xlsx") is None and not looks_remote("contacts.xlsx")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / KEY).write_text("Name\n", encoding="utf-8")
+    assert google_key(KEY) is None, "an existing file wins over a key-like name"
 
 
 @pytest.mark.parametrize(

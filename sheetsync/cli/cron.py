@@ -54,9 +54,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _absolute_location(location: str) -> str:
-    from ..sheets.google import is_google_location
+    from ..sheets.location import google_key
 
-    if is_google_location(location) and not Path(location).exists():
+    if google_key(location) is not None:
         return location
     return str(Path(location).expanduser().resolve())
 

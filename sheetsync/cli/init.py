@@ -114,7 +114,7 @@ def _toml_str(text: str) -> str:
 def cmd_init(args: argparse.Namespace) -> int:
     from ..core.columns import ROLE_LABELS, detect_columns
     from ..sheets import open_configured_sheet
-    from ..sheets.google import spreadsheet_key
+    from ..sheets.location import google_key
     from .common import tell_account
 
     if args.config and not Path(args.config).exists():
@@ -135,7 +135,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         grid, explicit=config.columns, owned_names=config.status_columns, where=sheet.describe()
     )
     sheet_path = config.sheet or ""
-    if spreadsheet_key(sheet_path) is None:
+    if google_key(sheet_path) is None:
         try:
             sheet_path = str(Path(sheet_path).resolve().relative_to(target.resolve().parent))
         except ValueError:

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import Config
 from ..errors import ConfigError, SheetError
 from .base import SheetBackend, WriteOutcome
-from .google import GoogleSheet, is_google_location, spreadsheet_key
+from .google import GoogleSheet
 from .local import CsvSheet, XlsxSheet
+from .location import google_key
 from .memory import MemorySheet
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 #: File endings each local backend reads.
 LOCAL_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
@@ -30,9 +34,13 @@ def open_sheet(
 ) -> SheetBackend:
     """The backend for ``location``: a Google Sheets URL or key, or a local .xlsx/.csv path."""
     path = Path(location).expanduser()
-    key = spreadsheet_key(location)
-    if key is not None and (is_google_location(location) and not path.exists()):
-        return _google_sheet(key, tab, output, config or Config(), throttle)
+    key = google_key(location)
+    if key is not None:
+        if config is None:
+            from ..config import Config  # config reads sheets.location: import it late
+
+            config = Config()
+        return _google_sheet(key, tab, output, config, throttle)
     kind = LOCAL_KINDS.get(path.suffix.lower())
     if kind == "xlsx":
         return XlsxSheet(path, tab=tab, output=output)

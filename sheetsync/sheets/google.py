@@ -26,7 +26,6 @@ import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEY_PATTERN = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
-BARE_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
 GRID_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
@@ -48,14 +45,6 @@ GRID_FIELDS = (
     "effectiveFormat/numberFormat/type))))"
 )
 DATE_TYPES = {"DATE", "DATE_TIME"}
-
-
-def spreadsheet_key(location: str) -> str | None:
-    """The spreadsheet id in a Google Sheets URL, or a bare id; None otherwise."""
-    match = KEY_PATTERN.search(location)
-    if match:
-        return match.group(1)
-    return location if BARE_KEY.match(location) else None
 
 
 def quote_title(title: str) -> str:
@@ -465,10 +454,3 @@ def _grid_size_from_range(echoed: str, fallback: tuple[int, int]) -> tuple[int, 
     for ch in letters:
         col = col * 26 + (ord(ch) - ord("A") + 1)
     return int(match.group(4)), col
-
-
-def is_google_location(location: str) -> bool:
-    parts = urlsplit(location)
-    if parts.scheme in ("http", "https") and parts.hostname == "docs.google.com":
-        return True
-    return bool(BARE_KEY.match(location))

@@ -39,11 +39,11 @@ def state_dir() -> Path:
 
 def sheet_key(location: str) -> str:
     """A stable, file-name-safe key for a sheet location: ``gsheet-<id>`` or ``<file>-<hash>``."""
-    from ..sheets.google import is_google_location, spreadsheet_key
+    from ..sheets.location import google_key
 
     path = Path(location).expanduser()
-    key = spreadsheet_key(location)
-    if key is not None and is_google_location(location) and not path.exists():
+    key = google_key(location)
+    if key is not None:
         return f"gsheet-{key}"
     resolved = str(path.resolve())
     digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
