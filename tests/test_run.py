@@ -210,3 +210,12 @@ def test_failed_drafts_give_the_run_a_failing_exit_code(tmp_path: Path) -> None:
     assert broken.exit_code == 5
     fine = run(config(), sheet=MemorySheet(grid()), outbox=MemoryOutbox(), today=TODAY)
     assert fine.exit_code == 0
+
+
+def test_a_cell_with_two_addresses_drafts_to_the_first() -> None:
+    rows = grid(3)
+    rows[3][1] = "Person.Two@example.com; p2@work.example"
+    sheet, box = MemorySheet(rows), MemoryOutbox()
+    run(config(), sheet=sheet, outbox=box, today=TODAY)
+    to = {m["To"] for m in box.messages.values()}
+    assert "Person 2 <Person.Two@example.com>" in to

@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from .addresses import first_address
 from .analysis import Analysis, date_of
 from .columns import variable_name
 from .dates import humanize_ago
-from .drafting import Draft, TemplateSet, choose_template, file_stem, is_email, message_id_for
+from .drafting import Draft, TemplateSet, choose_template, file_stem, message_id_for
 from .grid import Formula, cell_at, is_blank, value_at
 from .identity import HONORIFICS
 from .settings import Me
@@ -102,12 +103,12 @@ def make_draft(
     email = ""
     if "email" in analysis.colmap.roles:
         raw = value_at(analysis.grid, int(rec["row"]), analysis.colmap.roles["email"])
-        email = "" if is_blank(raw) else str(raw).strip()
+        email = "" if is_blank(raw) else first_address(str(raw))
     return Draft(
         message_id=message_id,
         contact_key=rec["key"],
         to_name=rec["name"],
-        to_email=email if is_email(email) else "",
+        to_email=email,
         subject=subject,
         body=body,
         template=name,

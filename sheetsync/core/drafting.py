@@ -24,14 +24,10 @@ from email.utils import format_datetime
 from typing import Any
 
 from ..errors import TemplateError
+from .addresses import is_email
 
 TEMPLATE_SUFFIX = ".j2"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
-
 
 @dataclass(frozen=True)
 class Draft:
@@ -68,10 +64,6 @@ class Draft:
 def clean_header(text: str) -> str:
     """Header text with line breaks and control characters folded to spaces."""
     return " ".join(_CONTROL.sub(" ", text).split())
-
-
-def is_email(text: str) -> bool:
-    return bool(_EMAIL.match(text)) and len(text) <= 254
 
 
 def message_id_for(contact_key: str, cycle: str) -> str:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .addresses import email_addresses
 from .columns import ColumnMap, data_rows
 from .grid import Grid, is_blank, value_at
 
@@ -36,7 +37,6 @@ _LATIN_FOLD = str.maketrans(
 )
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NOT_WORD = re.compile(r"[\W_]+")
-_EMAIL = re.compile(r"[^\s@,;<>()\[\]\"']+@[^\s@,;<>()\[\]\"']+\.[^\s@,;<>()\[\]\"']+")
 
 
 def fold_text(text: str) -> str:
@@ -76,16 +76,6 @@ def name_key(name: str) -> str:
     if not words:
         return ""
     return words[0] if len(words) == 1 else f"{words[0]} {words[-1]}"
-
-
-def email_addresses(text: str) -> list[str]:
-    """The addresses in a cell ("a@x.org; b@y.net", "Ada <ada@x.org>"), lower case, in order."""
-    seen: list[str] = []
-    for found in _EMAIL.findall(text or ""):
-        address = found.strip(".").casefold()
-        if address not in seen:
-            seen.append(address)
-    return seen
 
 
 def identity_keys(name: str, emails: Iterable[str]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from ..config import Config, MailAccount
-from ..core.drafting import is_email
+from ..core.addresses import is_email
 from ..core.result import RowOutcome, RunResult
 from ..errors import ConfigError, DeliveryError
 from .accounts import tls_and_password
