@@ -171,7 +171,8 @@ def test_plan_log_refuses_formulas_and_missing_columns() -> None:
         name="Ada",
         interaction=Interaction(TODAY, "tea", in_person=True),
     )
-    assert plan.update is None and "no last in person column" in plan.problem
+    assert plan.update is not None and "last_in_person" not in plan.update.values
+    assert plan.notes == ["the sheet has no last in person column, so that part was not recorded"]
 
 
 def test_plan_log_keeps_a_later_in_person_date() -> None:

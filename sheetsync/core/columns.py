@@ -141,7 +141,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-REQUIRED = ("name", "last_interaction", "what", "last_in_person")
+#: The columns every sheet needs: who, and when you were last in touch.
+REQUIRED = ("name", "last_interaction")
+#: Optional columns a sheet works without, and what is off without each (said once a run).
+WITHOUT = {
+    "what": "drafts leave out what you last talked about",
+    "last_in_person": "the in-person clock is off (no reminders to meet in person)",
+}
 ROLE_LABELS = {
     "name": "name",
     "last_interaction": "last interaction",
@@ -197,6 +203,8 @@ class ColumnMap:
     owned: dict[str, int]
     owned_names: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    #: required or configured columns not found (only a ``partial`` detection returns any)
+    missing: list[ColumnMissing] = field(default_factory=list)
 
     def header_of(self, role: str) -> str:
         return self.headers[self.roles[role]]
@@ -260,12 +268,15 @@ def detect_columns(
     explicit: Mapping[str, str] | None = None,
     owned_names: Mapping[str, str] | None = None,
     where: str = "the sheet",
+    partial: bool = False,
 ) -> ColumnMap:
     """Find the header row and the column of every role and owned column.
 
     ``explicit`` maps roles to header texts from the config (an empty text
     says the sheet has no such column).  Raises :class:`ColumnMissing` when a
-    required column is not found, naming the headers that were seen.
+    required column is not found, naming the headers that were seen and the
+    closest one not already taken; with ``partial`` (``init``), returns what
+    was found and lists the problems in ``missing`` instead.
     """
     explicit = dict(explicit or {})
     unknown = set(explicit) - set(SYNONYMS)
@@ -310,22 +321,44 @@ def detect_columns(
             )
             continue
         roles[role] = col
-    for role in REQUIRED:
-        if role in roles or explicit.get(role) == "":
-            continue
-        seen = [h for h in headers if h]
-        raise _missing(role, seen, where, header_row, explicit.get(role))
-    for role, header in explicit.items():
-        if header and role not in roles:
-            raise _missing(role, [h for h in headers if h], where, header_row, header)
-    return ColumnMap(header_row, headers, roles, owned, dict(owned_names), warnings)
+    seen = [h for h in headers if h]
+    # a column already taken by another role (or by sheetsync) is never suggested
+    free = [h for col, h in enumerate(headers) if h and col not in roles.values()]
+    free = [h for h in free if normalise_header(h) not in owned_norm]
+    missing = [
+        _missing(role, seen, where, header_row, explicit.get(role), candidates=free)
+        for role in REQUIRED
+        if role not in roles and explicit.get(role) != ""
+    ] + [
+        _missing(role, seen, where, header_row, header, candidates=free)
+        for role, header in explicit.items()
+        if header and role not in roles and role not in REQUIRED
+    ]
+    if missing and not partial:
+        raise missing[0]
+    for role, consequence in WITHOUT.items():
+        if role not in roles and explicit.get(role) is None:
+            warnings.append(
+                f"{where} has no {ROLE_LABELS[role]} column, so {consequence}. Add one, or "
+                f'set [columns] {role} = "" in sheetsync.toml to say you do without it.'
+            )
+    return ColumnMap(header_row, headers, roles, owned, dict(owned_names), warnings, missing)
 
 
 def _missing(
-    role: str, seen: list[str], where: str, row: int, configured: str | None = None
+    role: str,
+    seen: list[str],
+    where: str,
+    row: int,
+    configured: str | None = None,
+    *,
+    candidates: list[str] | None = None,
 ) -> ColumnMissing:
     label = ROLE_LABELS[role]
-    suggestion = _closest(role, seen) if not configured else _closest_text(configured, seen)
+    pool = seen if candidates is None else candidates
+    if configured:  # a header named exactly as configured failed for another reason
+        pool = [h for h in pool if normalise_header(h) != normalise_header(configured)]
+    suggestion = _closest(role, pool) if not configured else _closest_text(configured, pool)
     what = (
         f"the column '{configured}' (set in [columns] {role})"
         if configured

@@ -84,15 +84,19 @@ def plan_log(
     if not what:
         return LogPlan(None, 'Say what happened, e.g. sheetsync log "Ada" "coffee: her new job".')
     roles = colmap.roles
-    needed = ["last_interaction", "what"] + (["last_in_person"] if interaction.in_person else [])
+    if "last_interaction" not in roles:
+        return LogPlan(
+            None,
+            "The sheet has no last interaction column, so nothing was logged. Add one, or name "
+            'yours in sheetsync.toml ([columns] last_interaction = "Your header").',
+        )
+    wanted = ["last_interaction", "what"] + (["last_in_person"] if interaction.in_person else [])
+    notes: list[str] = []
+    for role in [r for r in wanted if r not in roles]:  # optional columns: say what was lost
+        label = role.replace("_", " ")
+        notes.append(f"the sheet has no {label} column, so that part was not recorded")
+    needed = [r for r in wanted if r in roles]
     for role in needed:
-        if role not in roles:
-            label = role.replace("_", " ")
-            return LogPlan(
-                None,
-                f"The sheet has no {label} column, so nothing was logged. Add one, or name "
-                f'yours in sheetsync.toml ([columns] {role} = "Your header").',
-            )
         if isinstance(cell_at(grid, row, roles[role]), Formula):
             return LogPlan(
                 None,
@@ -107,9 +111,10 @@ def plan_log(
             f"later than {interaction.when.isoformat()}; nothing was logged (the sheet keeps the "
             "most recent interaction). To record an earlier one, edit the sheet.",
         )
-    values: dict[str, object] = {"last_interaction": interaction.when, "what": what}
-    notes: list[str] = []
-    if interaction.in_person:
+    values: dict[str, object] = {"last_interaction": interaction.when}
+    if "what" in roles:
+        values["what"] = what
+    if interaction.in_person and "last_in_person" in roles:
         met = _date_in(grid, row, roles["last_in_person"], day_first)
         if met is not None and met > interaction.when:
             notes.append(

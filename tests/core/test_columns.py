@@ -90,8 +90,37 @@ def test_missing_required_column_names_it_and_suggests() -> None:
 
 
 def test_missing_column_without_close_match_says_how_to_map() -> None:
-    with pytest.raises(ColumnMissing, match=r"\[columns\] what"):
-        detect_columns([["Name", "Last contacted", "Last in person", "Zzz"]])
+    with pytest.raises(ColumnMissing, match=r"\[columns\] last_interaction"):
+        detect_columns([["Name", "What", "Last in person", "Zzz"]])
+
+
+def test_only_a_name_and_a_date_are_required_and_the_rest_is_said_once() -> None:
+    """A sheet with a name, a category and a "last contacted" date works: what and
+    last in person are optional, and the run says once what is off without them."""
+    colmap = detect_columns([["Name", "Category", "Last contacted"]], where="s.csv")
+    assert colmap.roles == {"name": 0, "last_interaction": 2}
+    assert len(colmap.warnings) == 2
+    assert any("no last in person column" in w and "in-person clock" in w for w in colmap.warnings)
+    quiet = detect_columns(
+        [["Name", "Category", "Last contacted"]], explicit={"what": "", "last_in_person": ""}
+    )
+    assert quiet.warnings == [], 'set to "" in the config: the user knows'
+
+
+def test_a_suggestion_never_names_a_column_another_role_has() -> None:
+    """"Did you mean 'Last Contacted'?" for the what column, when that is the date column,
+    sent people round in circles."""
+    with pytest.raises(ColumnMissing) as err:
+        detect_columns(
+            [["Name", "Last Contacted", "Notes"]], explicit={"what": "Last Contact"}
+        )
+    assert "Did you mean 'Last Contacted'" not in str(err.value)
+
+
+def test_init_can_see_what_is_missing_without_failing() -> None:
+    colmap = detect_columns([["Name", "Last contactd", "What"]], partial=True)
+    assert [m.role for m in colmap.missing] == ["last_interaction"]
+    assert colmap.missing[0].suggestion == "Last contactd"
 
 
 def test_empty_sheet() -> None:
