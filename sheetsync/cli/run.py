@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, SheetsyncError
 from ..unattended import runlog
-from .common import EXIT_OK, common_flags, load, overrides, positive, print_json, progress
+from .common import (
+    EXIT_OK,
+    common_flags,
+    load,
+    notice,
+    overrides,
+    positive,
+    print_json,
+    progress,
+)
 
 if TYPE_CHECKING:
     from ..core.result import RunResult
@@ -106,9 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             config, sheet=sheet, today=args.today, dry_run=args.dry_run, progress=progress
         )
     except Skipped as skip:
-        print(
-            f"sheetsync: {skip}; this run was skipped. Nothing is wrong: that run does the work.",
-            file=sys.stderr,
+        notice(
+            f"sheetsync: {skip}; this run was skipped. Nothing is wrong: that run does the work."
         )
         return EXIT_OK
     if args.json:

@@ -26,14 +26,20 @@ examples:
   sheetsync schedule --config sheetsync.toml --once           # one pass, then exit"""
 
 
-def schedule_flags(parser: argparse.ArgumentParser) -> None:
+def schedule_flags(parser: argparse.ArgumentParser, *, timezone: bool = True) -> None:
+    """The flags that say when to run; ``timezone=False`` where a zone cannot be honoured."""
     g = parser.add_argument_group("when (default: [schedule] in the config, else daily at 08:00)")
     g.add_argument(
         "--at", action="append", metavar="HH:MM", help="a time of day to run (repeatable)"
     )
-    g.add_argument("--every", metavar="DURATION", help='run at an interval, e.g. "6 hours"')
+    g.add_argument(
+        "--every",
+        metavar="DURATION",
+        help='run at an interval: "90 minutes", "6 hours", "2 weeks", "monthly"',
+    )
     g.add_argument("--days", metavar="DAYS", help='only on these days: "weekdays", "mon,thu"')
-    g.add_argument("--timezone", metavar="ZONE", help="zone of --at, e.g. Europe/Paris")
+    if timezone:
+        g.add_argument("--timezone", metavar="ZONE", help="zone of --at, e.g. Europe/Paris")
 
 
 def add_parser(sub: Any) -> None:

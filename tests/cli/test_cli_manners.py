@@ -1,0 +1,178 @@
+"""The command line people expect: suggestions, --quiet, and flags that do what they say.
+
+Every test runs the real command, through main([...]) or as a process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sheetsync import __version__
+from sheetsync.cli.main import main
+
+from ..conftest import REPO
+
+TODAY = ["--today", "2026-11-22"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        pytest.param(["rnu"], "did you mean 'run'?", id="command"),
+        pytest.param(["stauts"], "did you mean 'status'?", id="command-swap"),
+        pytest.param(["run", "--dry-rnu"], "did you mean '--dry-run'?", id="option"),
+        pytest.param(["run", "--drafs=x"], "did you mean '--drafts'?", id="option-with-value"),
+        pytest.param(["--quite", "status"], "did you mean '--quiet'?", id="global-option"),
+        pytest.param(["run", "--log-format", "jsn"], "did you mean 'json'?", id="choice"),
+    ],
+)
+def test_a_typo_gets_a_suggestion(
+    argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert hint in captured.err and captured.err.startswith("usage: sheetsync")
+    assert captured.out == ""
+
+
+def test_no_suggestion_for_something_unlike_any_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["xyzzy"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'xyzzy'" in err and "did you mean" not in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sheetsync {__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["run", "--json", "--today", "22/11/2026"], id="bad-value"),
+        pytest.param(["status", "--json", "--bogus"], id="unknown-option"),
+        pytest.param(["run", "--jso", "--jobs", "0"], id="abbreviated-json"),
+    ],
+)
+def test_a_json_usage_error_answers_on_stdout(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["ok"] is False
+    assert data["error"]["exit_code"] == 2 and data["error"]["type"] == "CommandLineError"
+    assert data["error"]["message"] in captured.err
+
+
+def test_quiet_prints_nothing_but_errors(example_xlsx: Path, tmp_path: Path) -> None:
+    def sheetsync(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sheetsync", *argv],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+
+    loud = sheetsync("status", "--sheet", str(example_xlsx), *TODAY)
+    assert loud.returncode == 0 and loud.stdout, loud.stderr
+    for argv in (["--quiet", "status"], ["status", "-q"]):
+        quiet = sheetsync(*argv, "--sheet", str(example_xlsx), *TODAY)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    broken = sheetsync("-q", "status", "--sheet", str(tmp_path / "missing.xlsx"))
+    assert broken.returncode == 4 and broken.stdout == ""
+    assert broken.stderr.startswith("sheetsync: ") and "missing.xlsx" in broken.stderr
+    # what was asked for by name still comes out
+    data = sheetsync("status", "-q", "--json", "--sheet", str(example_xlsx), *TODAY)
+    assert json.loads(data.stdout)["contacts"] == 30
+
+
+def test_quiet_and_verbose_contradict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "status", "-v"]) == 2
+    assert "--quiet and --verbose contradict" in capsys.readouterr().err
+
+
+# --- flags that were accepted and then ignored --------------------------------------------
+
+
+def test_init_json(example_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "s.toml"
+    argv = ["init", "--sheet", str(example_csv), "--write", str(target), "--json"]
+    assert main([*argv, "--locale", "en_GB"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["config"] == str(target) and target.exists()
+    assert data["header_row"] >= 1 and data["sheet"].startswith("contacts.csv")
+    assert data["columns"]["name"] == "Name" and "last_interaction" in data["columns"]
+    assert set(data) == {"config", "sheet", "header_row", "columns", "missing", "warnings"}
+    assert 'locale = "en_GB"' in target.read_text(encoding="utf-8"), "--locale is written"
+
+
+@pytest.mark.parametrize("command", ["init", "cron"])
+def test_today_is_not_offered_where_it_would_do_nothing(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, *TODAY]) == 2
+    assert "unrecognized arguments: --today" in capsys.readouterr().err
+
+
+def _cron_config(tmp_path: Path, sheet: Path) -> Path:
+    config = tmp_path / "sheetsync.toml"
+    config.write_text(f'sheet = "{sheet}"\n[schedule]\nat = ["07:30"]\n', encoding="utf-8")
+    return config
+
+
+def test_cron_json(example_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crontab = tmp_path / "crontab"
+    base = ["cron", "--config", str(_cron_config(tmp_path, example_csv)), "--json"]
+    base += ["--crontab-file", str(crontab)]
+
+    assert main(base) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["action"] == "print" and shown["crontab"] is None and not shown["changed"]
+    (line,) = shown["lines"]
+    assert line.startswith("30 7 * * * ") and shown["schedule"] == "at 07:30"
+    assert not crontab.exists()
+
+    assert main([*base, "--install"]) == 0
+    installed = json.loads(capsys.readouterr().out)
+    assert installed["changed"] and installed["crontab"] == str(crontab)
+    assert crontab.read_text(encoding="utf-8") == line + "\n"
+    assert main([*base, "--install"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] is False
+
+    assert main([*base, "--remove"]) == 0
+    removed = json.loads(capsys.readouterr().out)
+    assert (removed["action"], removed["changed"], removed["lines"]) == ("remove", True, [line])
+    assert set(removed) == {
+        "action",
+        "crontab",
+        "changed",
+        "schedule",
+        "lines",
+        "log_file",
+        "notes",
+    }
+
+
+def test_cron_refuses_a_timezone_it_cannot_honour(
+    example_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crontab = tmp_path / "crontab"
+    config = _cron_config(tmp_path, example_csv)
+    argv = ["cron", "--config", str(config), "--timezone", "Asia/Tokyo", "--install"]
+    assert main([*argv, "--crontab-file", str(crontab)]) == 2
+    err = capsys.readouterr().err
+    assert "cron cannot honour --timezone Asia/Tokyo" in err
+    assert "sheetsync schedule --timezone Asia/Tokyo" in err
+    assert not crontab.exists()
