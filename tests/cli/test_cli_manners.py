@@ -176,3 +176,17 @@ def test_cron_refuses_a_timezone_it_cannot_honour(
     assert "cron cannot honour --timezone Asia/Tokyo" in err
     assert "sheetsync schedule --timezone Asia/Tokyo" in err
     assert not crontab.exists()
+
+
+def test_every_speaks_one_duration_language(
+    example_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["cron", "--config", str(_cron_config(tmp_path, example_csv)), "--json"]
+    assert main([*base, "--every", "3m"]) == 3
+    assert 'write "3 minutes" or "3 months"' in capsys.readouterr().err
+    assert main([*base, "--every", "90 minutes"]) == 3  # read, but cron cannot run it
+    assert "cron cannot run every 90 minutes" in capsys.readouterr().err
+    assert main([*base, "--every", "2 weeks"]) == 3
+    assert "cron cannot run every 2 weeks" in capsys.readouterr().err
+    assert main([*base, "--every", "1 day"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"][0].startswith("0 0 * * * ")
