@@ -190,3 +190,92 @@ def test_every_speaks_one_duration_language(
     assert "cron cannot run every 2 weeks" in capsys.readouterr().err
     assert main([*base, "--every", "1 day"]) == 0
     assert json.loads(capsys.readouterr().out)["lines"][0].startswith("0 0 * * * ")
+
+
+# --- tables and colour ---------------------------------------------------------------------
+
+WIDE_NAMES = ["李小龍", "Zoë 👩‍💻 Okafor", "Ana 🇵🇹 Souza", "Ｆｕｌｌ Ｗｉｄｔｈ"]
+
+
+@pytest.fixture
+def wide_csv(tmp_path: Path) -> Path:
+    sheet = tmp_path / "wide.csv"
+    rows = ["Name,Email,Tier,Last contacted,What,Last in person"]
+    rows += [
+        f"{name},p{i}@example.com,A,2025-0{i + 1}-10,a long talk about {name} " + "x" * 60 + ","
+        for i, name in enumerate(WIDE_NAMES)
+    ]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return sheet
+
+
+class _Terminal:
+    """A stdout that says it is a terminal, as the table code asks."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_the_table_fits_the_terminal_with_wide_characters(
+    wide_csv: Path, columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.cli.output import cells
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("NO_COLOR", "1")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["status", "--sheet", str(wide_csv), *TODAY]) == 0
+    lines = terminal.buffer.getvalue().splitlines()
+    table = [line for line in lines if line.startswith("  ")]
+    assert len(table) == 1 + len(WIDE_NAMES)
+    assert all(cells(line) <= columns for line in table), [cells(x) for x in table]
+    # the Status column starts at the same terminal cell on every line, emoji or not
+    starts = set()
+    for line in table[1:]:
+        status = next(s for s in ("lapsed", "overdue", "due soon", "ok") if f"  {s}" in line)
+        starts.add(cells(line[: line.index(f"  {status}")]))
+    assert len(starts) == 1, table
+    shown = "\n".join(table)
+    assert "李小龍" in shown and "👩‍💻" in shown, "short wide names are not clipped"
+
+
+def test_colour_honours_no_color_and_force_color(wide_csv: Path) -> None:
+    def status(**env: str) -> str:
+        import os
+
+        environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+        proc = subprocess.run(
+            [sys.executable, "-m", "sheetsync", "status", "--sheet", str(wide_csv), *TODAY],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**environ, **env},
+            timeout=120,
+            check=True,
+        )
+        return proc.stdout
+
+    assert "\x1b[" not in status(), "a pipe gets no colour"
+    assert "\x1b[" in status(FORCE_COLOR="1")
+    assert "\x1b[" not in status(FORCE_COLOR="0")
+    assert "\x1b[" not in status(FORCE_COLOR="1", NO_COLOR="1"), "NO_COLOR wins"
+
+
+def test_a_cell_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path) -> None:
+    from sheetsync.cli.output import table
+
+    (line,) = table([["Eve\x1b]0;pwned\x07"]], ["Name"], widths=[30])[1:]
+    assert "\x1b" not in line and "\x07" not in line
