@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 
 from .. import __version__
 from ..errors import SheetsyncError
-from . import cron, imports, init, log, preview, run, schedule, status
+from . import completion, cron, imports, init, log, preview, run, schedule, status
 from .common import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, print_json, set_quiet
 from .parsing import CommandLineError, Parser
 
@@ -42,7 +42,7 @@ follow-up emails. It never sends anything.
 """
 
 #: Every command's module, in the order ``--help`` lists them.
-COMMANDS = (run, status, preview, init, schedule, cron, imports, log)
+COMMANDS = (run, status, preview, init, schedule, cron, imports, log, completion)
 
 
 def build_parser() -> Parser:

@@ -42,7 +42,7 @@ def test_top_level_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_parser_knows_every_command() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    assert sorted(sub.choices) == sorted(COMMANDS)  # type: ignore[arg-type]
+    assert sorted(sub.choices) == sorted([*COMMANDS, "completion"])  # type: ignore[arg-type]
 
 
 def test_run_writes_copy_and_drafts(
