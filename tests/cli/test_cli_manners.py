@@ -279,3 +279,25 @@ def test_a_cell_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path) -> 
 
     (line,) = table([["Eve\x1b]0;pwned\x07"]], ["Name"], widths=[30])[1:]
     assert "\x1b" not in line and "\x07" not in line
+
+
+def test_help_starts_without_heavy_libraries() -> None:
+    """--help stays fast (bench/bench_help.py times it) because it imports none of these."""
+    heavy = ("pandas", "openpyxl", "jinja2", "gspread", "google.auth", "requests", "wcwidth")
+    heavy += ("schedule", "matplotlib")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom sheetsync.cli.main import main\n"
+            "for argv in (['--help'], ['run', '--help'], ['cron', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+    assert proc.stderr.strip() == "[]"
