@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .common import EXIT_OK
 
@@ -30,8 +29,7 @@ install (then open a new shell):
   fish:  sheetsync completion fish > ~/.config/fish/completions/sheetsync.fish"""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     names: tuple[str, ...]
     help: str
     takes_value: bool
@@ -39,8 +37,7 @@ class Option:
     files: str  # "file", "dir" or "" (no file names)
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     name: str
     help: str
     options: tuple[Option, ...]

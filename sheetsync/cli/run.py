@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, SheetsyncError
-from ..unattended import runlog
 from .common import (
     EXIT_OK,
     common_flags,
@@ -95,6 +94,8 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ..unattended import runlog  # here, not at the top: --help stays light
+
     if args.manifest:
         return run_manifest_command(args)
     if args.jobs:
@@ -142,6 +143,7 @@ def _failed_drafts(result: RunResult) -> int:
 def run_logged(args: argparse.Namespace) -> int:
     """One pass that reports as log lines (runlog); the scheduler calls this for every run."""
     from ..app import Skipped, locked_run
+    from ..unattended import runlog
 
     start = time.monotonic()
     where: str | None = None
@@ -162,6 +164,7 @@ def run_logged(args: argparse.Namespace) -> int:
 
 
 def run_manifest_command(args: argparse.Namespace) -> int:
+    from ..unattended import runlog
     from ..unattended.manifest import SheetOutcome, load_manifest, run_manifest, sheet_runner
 
     given = [f"--{k.replace('_', '-')}" for k, v in overrides(args).items() if v is not None]

@@ -8,7 +8,6 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..unattended import runlog
 from .common import EXIT_OK, common_flags, load
 from .run import draft_flags, log_format_flag, run_logged
 
@@ -69,6 +68,7 @@ def schedule_spec(args: argparse.Namespace, config: Config) -> Any:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from ..unattended import runlog
     from ..unattended.scheduler import StopFlag, serve
 
     runlog.configure(args.log_format or "text", verbose=args.verbose)
