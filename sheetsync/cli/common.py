@@ -16,6 +16,21 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+#: Set once per command by ``main`` from ``--quiet``: notices and progress stay silent.
+_quiet = False
+
+
+def set_quiet(quiet: bool) -> None:
+    global _quiet
+    _quiet = quiet
+
+
+def notice(text: str) -> None:
+    """A line for the person at the keyboard, on stderr (never under ``--quiet``)."""
+    if not _quiet:
+        print(text, file=sys.stderr)
+
+
 #: A command's handler: the parsed flags in, the exit code out.
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,21 +52,27 @@ def positive(text: str) -> int:
     return value
 
 
-def common_flags(parser: argparse.ArgumentParser) -> None:
+def common_flags(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
+    """The flags every command takes; ``today=False`` for a command that scores nothing."""
     g = parser.add_argument_group("sheet and config")
     g.add_argument("--sheet", metavar="PATH_OR_URL", help="the contact sheet (.xlsx or .csv)")
     g.add_argument("--tab", help="the tab that holds the contacts (default: the first)")
     g.add_argument("--config", metavar="FILE", help="config file (default: ./sheetsync.toml)")
     g.add_argument("--locale", help="how to read ambiguous dates, e.g. en_US (month first), en_GB")
-    g.add_argument(
-        "--today",
-        metavar="YYYY-MM-DD",
-        type=date_arg,
-        help="the day to score for (default: today); for reproducible runs",
-    )
+    if today:
+        g.add_argument(
+            "--today",
+            metavar="YYYY-MM-DD",
+            type=date_arg,
+            help="the day to score for (default: today); for reproducible runs",
+        )
     o = parser.add_argument_group("output")
     o.add_argument("--json", action="store_true", help="print the result as JSON")
     o.add_argument("-v", "--verbose", action="store_true", help="log details and tracebacks")
+    # SUPPRESS: given after the command it sets the same flag; absent, it keeps the global one
+    o.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only"
+    )
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,7 +102,7 @@ def load(args: argparse.Namespace, *, need_sheet: bool = True) -> Config:
 
 def progress(stage: str, done: int, total: int) -> None:
     """Progress on a terminal only (stderr), so cron logs and --json stay clean."""
-    if not sys.stderr.isatty():
+    if _quiet or not sys.stderr.isatty():
         return
     if total == 0:
         print(f"{stage}…", file=sys.stderr, flush=True)
@@ -94,10 +115,7 @@ def tell_account(sheet: SheetBackend, *, always: bool = False) -> None:
     """Name the service account a Google sheet must be shared with."""
     email = sheet.info().account
     if email and (always or sys.stderr.isatty()):
-        print(
-            f"Using the service account {email}: share your sheet with it as an Editor.",
-            file=sys.stderr,
-        )
+        notice(f"Using the service account {email}: share your sheet with it as an Editor.")
 
 
 def print_json(data: Any) -> None:

@@ -1,4 +1,16 @@
-"""``sheetsync cron``: print, install or remove a crontab line that runs sheetsync."""
+"""``sheetsync cron``: print, install or remove a crontab line that runs sheetsync.
+
+There is no ``--timezone`` here: cron runs every line in the machine's time
+zone.  ``CRON_TZ`` is a cronie extension; Debian's and Ubuntu's cron (3.0pl1)
+ignores it ("cron will only handle tasks in a single timezone", cron(8)), so
+a line written with it would silently run at the wrong hour there.  The flag
+is refused with a pointer to ``sheetsync schedule --timezone``.
+
+``--json`` prints one object: ``action`` (``print``, ``install`` or
+``remove``), ``crontab`` (what was edited; null for ``print``), ``changed``,
+``schedule`` (in words), ``lines`` (the crontab lines), ``log_file`` and
+``notes`` (what cron will not honour, as sentences).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +21,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import EXIT_OK, common_flags, load
+from ..errors import UsageError
+from .common import EXIT_OK, common_flags, load, notice, print_json
 from .run import log_format_flag
 from .schedule import schedule_flags, schedule_spec
 
@@ -34,8 +47,9 @@ def add_parser(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common_flags(p)
-    schedule_flags(p)
+    common_flags(p, today=False)  # the line runs on the day it fires
+    schedule_flags(p, timezone=False)
+    p.add_argument("--timezone", help=argparse.SUPPRESS)  # refused in cmd_cron, with a reason
     act = p.add_mutually_exclusive_group()
     act.add_argument("--install", action="store_true", help="add the line to your crontab")
     act.add_argument("--remove", action="store_true", help="remove the line from your crontab")
@@ -107,41 +121,70 @@ def _cron_notes(spec: Any) -> list[str]:
     return notes
 
 
+def _refuse_timezone(zone: str) -> None:
+    here = dt.datetime.now().astimezone().strftime("%Z, UTC%z")
+    raise UsageError(
+        f"cron cannot honour --timezone {zone}: it runs every line in this machine's time zone "
+        f"({here}), and Debian's and Ubuntu's cron ignore CRON_TZ. Give --at in this machine's "
+        f"time, or run 'sheetsync schedule --timezone {zone}' instead."
+    )
+
+
 def cmd_cron(args: argparse.Namespace) -> int:
     from ..unattended.cron import FileCrontab, UserCrontab, install, remove
 
+    if args.timezone:
+        _refuse_timezone(args.timezone)
     config = load(args)
     spec = schedule_spec(args, config)
     job = cron_job(args, config)
     lines = job.lines(spec)
     crontab = FileCrontab(Path(args.crontab_file)) if args.crontab_file else UserCrontab()
+    report: dict[str, Any] = {
+        "action": "remove" if args.remove else "install" if args.install else "print",
+        "crontab": crontab.describe() if args.remove or args.install else None,
+        "changed": False,
+        "schedule": spec.describe(),
+        "lines": lines,
+        "log_file": str(job.log_file),
+        "notes": _cron_notes(spec),
+    }
     if args.remove:
         old = crontab.read()
         new = remove(old, job.marker)
-        if new == old:
-            print(f"No sheetsync line for {config.sheet} in {crontab.describe()}; nothing to do.")
-        else:
+        report["lines"] = [line for line in old.splitlines() if line not in new.splitlines()]
+        if new != old:
             crontab.write(new)
+            report["changed"] = True
+        if args.json:
+            print_json(report)
+        elif report["changed"]:
             print(f"Removed the sheetsync line for {config.sheet} from {crontab.describe()}.")
+        else:
+            print(f"No sheetsync line for {config.sheet} in {crontab.describe()}; nothing to do.")
         return EXIT_OK
     job.log_file.parent.mkdir(parents=True, exist_ok=True)
-    for note in _cron_notes(spec):
-        print(f"note: {note}", file=sys.stderr)
+    if args.install:
+        old = crontab.read()
+        new = install(old, lines, job.marker)
+        if new != old:
+            crontab.write(new)
+            report["changed"] = True
+    if args.json:
+        print_json(report)
+        return EXIT_OK
+    for note in report["notes"]:
+        notice(f"note: {note}")
     if not args.install:
         print("\n".join(lines))
         if sys.stdout.isatty():
-            print(
+            notice(
                 "\nPaste this into 'crontab -e', or run this command again with --install. "
-                f"Runs log to {job.log_file}.",
-                file=sys.stderr,
+                f"Runs log to {job.log_file}."
             )
-        return EXIT_OK
-    old = crontab.read()
-    new = install(old, lines, job.marker)
-    if new == old:
-        print(f"Already installed in {crontab.describe()}; no change.")
-    else:
-        crontab.write(new)
+    elif report["changed"]:
         print(f"Installed in {crontab.describe()} ({spec.describe()}); runs log to {job.log_file}:")
         print("\n".join(lines))
+    else:
+        print(f"Already installed in {crontab.describe()}; no change.")
     return EXIT_OK

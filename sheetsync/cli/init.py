@@ -1,4 +1,10 @@
-"""``sheetsync init``: read a sheet's headers and write a commented sheetsync.toml."""
+"""``sheetsync init``: read a sheet's headers and write a commented sheetsync.toml.
+
+``--json`` prints one object: ``config`` (the file written), ``sheet`` (the
+sheet and tab read), ``header_row`` (1-based), ``columns`` (each detected role
+and its header), ``missing`` (the roles no column was found for) and
+``warnings``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from .common import EXIT_OK, common_flags, load
+from .common import EXIT_OK, common_flags, load, print_json
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -16,7 +22,8 @@ if TYPE_CHECKING:
 EXAMPLES = """\
 examples:
   sheetsync init --sheet contacts.xlsx
-  sheetsync init --sheet contacts.xlsx --write my-sheetsync.toml --force"""
+  sheetsync init --sheet contacts.xlsx --write my-sheetsync.toml --force
+  sheetsync init --sheet contacts.csv --locale en_GB --json"""
 
 
 def add_parser(sub: Any) -> None:
@@ -28,7 +35,7 @@ def add_parser(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common_flags(p)
+    common_flags(p, today=False)  # init scores nothing, so --today would do nothing
     p.add_argument(
         "--write",
         metavar="FILE",
@@ -39,7 +46,9 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_init)
 
 
-def config_text(config: Config, colmap: Any, sheet_path: str, tab: str | None) -> str:
+def config_text(
+    config: Config, colmap: Any, sheet_path: str, tab: str | None, locale: str = "en_US"
+) -> str:
     """A commented sheetsync.toml with the mapping detected in the sheet."""
     from ..config import SITUATIONS
     from ..core.columns import REQUIRED, ROLE_LABELS, SYNONYMS
@@ -52,7 +61,7 @@ def config_text(config: Config, colmap: Any, sheet_path: str, tab: str | None) -
         "",
         f"sheet = {q(sheet_path)}",
         f"tab = {q(tab or '')}                # the tab with your contacts (empty: the first)",
-        'locale = "en_US"      # how ambiguous dates like 4/5/2026 are read: en_US is month',
+        f"locale = {q(locale)}      # how ambiguous dates like 4/5/2026 are read: en_US is month",
         "                      # first; en_GB, de_DE, fr_FR ... are day first",
         "daily_cap = 5         # most drafts per day; the rest wait, most stale first",
         "",
@@ -112,7 +121,7 @@ def _toml_str(text: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ..core.columns import ROLE_LABELS, detect_columns
+    from ..core.columns import ROLE_LABELS, SYNONYMS, detect_columns
     from ..sheets import open_configured_sheet
     from ..sheets.location import google_key
     from .common import tell_account
@@ -140,9 +149,20 @@ def cmd_init(args: argparse.Namespace) -> int:
             sheet_path = str(Path(sheet_path).resolve().relative_to(target.resolve().parent))
         except ValueError:
             sheet_path = str(Path(sheet_path).resolve())
-    target.write_text(
-        config_text(config, colmap, sheet_path, sheet.info().tab), encoding="utf-8"
-    )
+    text = config_text(config, colmap, sheet_path, sheet.info().tab, args.locale or "en_US")
+    target.write_text(text, encoding="utf-8")
+    if args.json:
+        print_json(
+            {
+                "config": str(target),
+                "sheet": sheet.describe(),
+                "header_row": colmap.header_row + 1,
+                "columns": {r: colmap.header_of(r) for r in colmap.roles},
+                "missing": [r for r in SYNONYMS if r not in colmap.roles],
+                "warnings": list(colmap.warnings),
+            }
+        )
+        return EXIT_OK
     found = ", ".join(f"{ROLE_LABELS[r]} = '{colmap.header_of(r)}'" for r in colmap.roles)
     print(f"Wrote {target}. Header row {colmap.header_row + 1} of {sheet.describe()}: {found}.")
     for w in colmap.warnings:

@@ -1,12 +1,24 @@
-"""Rendering results for a person: a table on a terminal, one quiet line under cron."""
+"""Rendering results for a person: a table on a terminal, one quiet line under cron.
+
+Tables measure text in terminal cells with ``wcwidth`` (an emoji or a Chinese
+character takes two, a combining accent none) and, on a terminal, fit its
+width by narrowing the widest columns.  Colour follows the NO_COLOR and
+FORCE_COLOR conventions (no-color.org, force-color.org): NO_COLOR set to
+anything wins; else FORCE_COLOR set (other than ``0`` or ``false``) colours
+even a pipe; else colour only on a terminal whose TERM is not ``dumb``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
+
+import wcwidth
 
 from ..core.drafting import Draft
 from ..core.result import RowOutcome, RunResult
@@ -33,8 +45,21 @@ STATUS_ORDER = (
 )
 
 
+#: Control characters a cell from a sheet must not send to a terminal (escape sequences).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def use_colour(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width in cells (``COLUMNS`` wins), or None when not a terminal."""
+    return shutil.get_terminal_size().columns if stream.isatty() else None
 
 
 def paint(text: str, status: str, colour: bool) -> str:
@@ -49,24 +74,65 @@ def _cell(value: Any) -> str:
         return f"{value:.2f}"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return " ".join(str(value).split())
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes."""
+    return max(0, wcwidth.width(text))
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if cells(text) <= width:
+        return text
+    return wcwidth.clip(text, 0, max(0, width - 1)) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cells(text))
 
 
 def table(
-    rows: Sequence[Sequence[str]], headers: Sequence[str], *, widths: Sequence[int]
+    rows: Sequence[Sequence[str]],
+    headers: Sequence[str],
+    *,
+    widths: Sequence[int],
+    fit: int | None = None,
+    mins: Sequence[int] | None = None,
+    optional: Sequence[int] = (),
 ) -> list[str]:
+    """Aligned lines: each column as wide as its widest cell, at most ``widths``.
+
+    With ``fit`` (a terminal's width), the ``optional`` columns are left out, in
+    that order, while even the ``mins`` cannot fit; then the widest columns are
+    narrowed, down to their ``mins``, until a line fits (text is cut with "…").
+    """
+    rows = [[_CONTROL.sub(" ", v) for v in r] for r in rows]
+    keep = list(range(len(headers)))
     cols = [
-        min(w, max([len(h), *(len(r[i]) for r in rows)]))
+        min(w, max([cells(h), *(cells(r[i]) for r in rows)]))
         for i, (h, w) in enumerate(zip(headers, widths, strict=True))
     ]
-    lines = ["  ".join(h.ljust(cols[i]) for i, h in enumerate(headers)).rstrip()]
-    for r in rows:
-        lines.append("  ".join(_clip(v, cols[i]).ljust(cols[i]) for i, v in enumerate(r)).rstrip())
-    return lines
+    if fit is not None:
+        floor = [min(c, m) for c, m in zip(cols, mins or [3] * len(cols), strict=True)]
+
+        def needed(columns: list[int], sizes: Sequence[int]) -> int:
+            return sum(sizes[i] for i in columns) + 2 * (len(columns) - 1)
+
+        for i in optional:
+            if needed(keep, floor) <= fit:
+                break
+            keep.remove(i)
+        while needed(keep, cols) > fit:
+            i = max(keep, key=lambda k: cols[k] - floor[k])
+            if cols[i] <= floor[i]:
+                break
+            cols[i] -= 1
+
+    def line(cells_: Sequence[str]) -> str:
+        return "  ".join(_pad(_clip(cells_[i], cols[i]), cols[i]) for i in keep).rstrip()
+
+    return [line(headers), *(line(r) for r in rows)]
 
 
 def status_counts(rows: Iterable[RowOutcome]) -> str:
@@ -76,7 +142,9 @@ def status_counts(rows: Iterable[RowOutcome]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in STATUS_ORDER if s in counts)
 
 
-def queue_lines(rows: Sequence[RowOutcome], colour: bool, *, show_all: bool = False) -> list[str]:
+def queue_lines(
+    rows: Sequence[RowOutcome], colour: bool, *, show_all: bool = False, fit: int | None = None
+) -> list[str]:
     picked = [
         r
         for r in rows
@@ -104,6 +172,9 @@ def queue_lines(rows: Sequence[RowOutcome], colour: bool, *, show_all: bool = Fa
         body,
         ["#", "Row", "Name", "Status", "Score", "Days", "Next", "Tier", "Action / note"],
         widths=[4, 5, 24, 14, 6, 5, 10, 4, 70],
+        fit=fit,
+        mins=[3, 3, 10, 10, 5, 4, 10, 4, 12],
+        optional=[4, 1, 7, 5, 0],  # on a narrow terminal: Score, Row, Tier, Days, # go first
     )
     if colour:
         out = [lines[0]]
@@ -151,7 +222,9 @@ def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = F
     colour = use_colour(out)
     print(head + ".", file=out)
     print(file=out)
-    for line in queue_lines(result.rows, colour, show_all=verbose):
+    width = terminal_width(out)
+    fit = width - 2 if width else None
+    for line in queue_lines(result.rows, colour, show_all=verbose, fit=fit):
         print("  " + line, file=out)
     if result.dry_run:
         print(file=out)

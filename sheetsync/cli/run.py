@@ -16,8 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, SheetsyncError
-from ..unattended import runlog
-from .common import EXIT_OK, common_flags, load, overrides, positive, print_json, progress
+from .common import (
+    EXIT_OK,
+    common_flags,
+    load,
+    notice,
+    overrides,
+    positive,
+    print_json,
+    progress,
+)
 
 if TYPE_CHECKING:
     from ..core.result import RunResult
@@ -86,6 +94,8 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ..unattended import runlog  # here, not at the top: --help stays light
+
     if args.manifest:
         return run_manifest_command(args)
     if args.jobs:
@@ -106,9 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             config, sheet=sheet, today=args.today, dry_run=args.dry_run, progress=progress
         )
     except Skipped as skip:
-        print(
-            f"sheetsync: {skip}; this run was skipped. Nothing is wrong: that run does the work.",
-            file=sys.stderr,
+        notice(
+            f"sheetsync: {skip}; this run was skipped. Nothing is wrong: that run does the work."
         )
         return EXIT_OK
     if args.json:
@@ -134,6 +143,7 @@ def _failed_drafts(result: RunResult) -> int:
 def run_logged(args: argparse.Namespace) -> int:
     """One pass that reports as log lines (runlog); the scheduler calls this for every run."""
     from ..app import Skipped, locked_run
+    from ..unattended import runlog
 
     start = time.monotonic()
     where: str | None = None
@@ -154,6 +164,7 @@ def run_logged(args: argparse.Namespace) -> int:
 
 
 def run_manifest_command(args: argparse.Namespace) -> int:
+    from ..unattended import runlog
     from ..unattended.manifest import SheetOutcome, load_manifest, run_manifest, sheet_runner
 
     given = [f"--{k.replace('_', '-')}" for k, v in overrides(args).items() if v is not None]

@@ -8,7 +8,6 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..unattended import runlog
 from .common import EXIT_OK, common_flags, load
 from .run import draft_flags, log_format_flag, run_logged
 
@@ -26,14 +25,20 @@ examples:
   sheetsync schedule --config sheetsync.toml --once           # one pass, then exit"""
 
 
-def schedule_flags(parser: argparse.ArgumentParser) -> None:
+def schedule_flags(parser: argparse.ArgumentParser, *, timezone: bool = True) -> None:
+    """The flags that say when to run; ``timezone=False`` where a zone cannot be honoured."""
     g = parser.add_argument_group("when (default: [schedule] in the config, else daily at 08:00)")
     g.add_argument(
         "--at", action="append", metavar="HH:MM", help="a time of day to run (repeatable)"
     )
-    g.add_argument("--every", metavar="DURATION", help='run at an interval, e.g. "6 hours"')
+    g.add_argument(
+        "--every",
+        metavar="DURATION",
+        help='run at an interval: "90 minutes", "6 hours", "2 weeks", "monthly"',
+    )
     g.add_argument("--days", metavar="DAYS", help='only on these days: "weekdays", "mon,thu"')
-    g.add_argument("--timezone", metavar="ZONE", help="zone of --at, e.g. Europe/Paris")
+    if timezone:
+        g.add_argument("--timezone", metavar="ZONE", help="zone of --at, e.g. Europe/Paris")
 
 
 def add_parser(sub: Any) -> None:
@@ -63,6 +68,7 @@ def schedule_spec(args: argparse.Namespace, config: Config) -> Any:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from ..unattended import runlog
     from ..unattended.scheduler import StopFlag, serve
 
     runlog.configure(args.log_format or "text", verbose=args.verbose)

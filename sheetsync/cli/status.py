@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     from ..app import open_and_analyse, status_rows
     from ..core.result import RunResult
-    from .output import queue_lines, use_colour
+    from .output import queue_lines, terminal_width, use_colour
 
     opened = open_and_analyse(load(args), today=args.today)
     rows = status_rows(opened)
@@ -52,7 +52,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"{where} on {opened.today}: {len(rows)} contacts; {len(analysis.to_draft)} to draft "
         f"today, {len(analysis.waiting)} waiting (daily cap {opened.config.scoring.daily_cap})."
     )
-    for line in queue_lines(rows, use_colour(sys.stdout), show_all=args.all):
+    width = terminal_width(sys.stdout)
+    fit = width - 2 if width else None
+    for line in queue_lines(rows, use_colour(sys.stdout), show_all=args.all, fit=fit):
         print("  " + line)
     for w in analysis.warnings:
         print(f"warning: {w}")

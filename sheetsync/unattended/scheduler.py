@@ -6,7 +6,8 @@ config, ``SHEETSYNC_SCHEDULE_*`` variables or flags (that precedence)::
     [schedule]
     at = ["08:00"]             # daily at these times ...
     days = "weekdays"          # ... on these days (default: every day)
-    # every = "6 hours"        # or: at a fixed interval (instead of at)
+    # every = "6 hours"        # or: at an interval (instead of at): "90 minutes",
+    #                          # "2 weeks", "monthly" (a cadence cell's words)
     timezone = "Europe/Paris"  # the zone of "at" (default: this machine's)
 
 The loop is the ``schedule`` package's :class:`schedule.Scheduler` holding one
@@ -51,26 +52,16 @@ DAY_GROUPS = {
     "weekends": frozenset({5, 6}),
 }
 DEFAULT_AT = (dt.time(8, 0),)
-_UNITS = {
-    "s": 1,
-    "sec": 1,
-    "secs": 1,
-    "second": 1,
-    "seconds": 1,
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "minute": 60,
-    "minutes": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
+#: Units shorter than a day, for intervals only (a cadence is whole days).  "m" is
+#: not here: in a cadence it is months, so in an interval it is refused as ambiguous.
+_CLOCK_UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
 }
+_CLOCK_NAMED = {"hourly": 3600}
+_INTERVAL = re.compile(r"(?:every\s*)?(?:(\d+(?:\.\d+)?)\s*)?([a-z]+)")
+_INTERVAL_EXAMPLES = '"90 minutes", "6 hours", "2 weeks" or "monthly"'
 #: The ``[schedule]`` keys and the environment variable of each.
 ENVIRONMENT = {
     "at": "SHEETSYNC_SCHEDULE_AT",
@@ -101,8 +92,12 @@ class ScheduleSpec:
 
 
 def _duration_text(delta: dt.timedelta) -> str:
+    from ..core.cadence import format_cadence
+
     seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    if seconds % 86400 == 0:
+        return format_cadence(seconds // 86400)  # "2 weeks", as a cadence is said
+    for unit, size in (("hour", 3600), ("minute", 60)):
         if seconds % size == 0:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''}"
@@ -194,14 +189,42 @@ def parse_times(value: object, where: str) -> tuple[dt.time, ...]:
 
 
 def parse_every(value: object, where: str) -> dt.timedelta:
-    text = str(value).strip().lower()
-    text = text[len("every") :].strip() if text.startswith("every") else text
-    match = re.fullmatch(r"(\d+)\s*([a-z]+)", text)
-    if not match or match[2] not in _UNITS or int(match[1]) == 0:
+    """An interval in sheetsync's one duration language.
+
+    Whatever a cadence cell accepts ("2 weeks", "every other month", "quarterly",
+    "3m" for three months ...: :func:`sheetsync.core.cadence.parse_cadence`), plus
+    hours, minutes and seconds written out ("6 hours", "90 minutes", "2h",
+    "hourly").  Refused: "3m" (minutes or months?) and a bare number (a cadence's
+    days, but an interval's hours?), each with a message saying what to write.
+    """
+    from ..core.cadence import CadenceError, parse_cadence
+
+    text = " ".join(str(value).lower().split())
+    if text in _CLOCK_NAMED:
+        return dt.timedelta(seconds=_CLOCK_NAMED[text])
+    match = _INTERVAL.fullmatch(text)
+    if match and match[2] == "m":
+        n = match[1] or "1"
         raise ConfigError(
-            f'{where}: expected an interval like "6 hours", "30 minutes" or "1 day", got {value!r}.'
+            f'{where}: "{value}" could mean minutes or months; write "{n} minutes" or "{n} months".'
         )
-    return dt.timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+    if match and match[2] in _CLOCK_UNITS:
+        seconds = float(match[1] or 1) * _CLOCK_UNITS[match[2]]
+        if seconds >= 1 and seconds.is_integer():
+            return dt.timedelta(seconds=int(seconds))
+    elif re.fullmatch(r"(?:every\s*)?\d+(?:\.\d+)?", text):
+        raise ConfigError(
+            f'{where}: {value!r} has no unit; write it like "{text.split()[-1]} hours" or '
+            f'"{text.split()[-1]} days".'
+        )
+    else:
+        try:
+            days = parse_cadence(text)
+        except CadenceError:
+            days = None
+        if days is not None:
+            return dt.timedelta(days=days)
+    raise ConfigError(f"{where}: expected an interval like {_INTERVAL_EXAMPLES}, got {value!r}.")
 
 
 def parse_days(value: object, where: str) -> frozenset[int]:

@@ -213,10 +213,55 @@ def test_bad_schedule_names_where(
     assert fragment in str(err.value)
 
 
-def test_every_units() -> None:
-    assert parse_every("every 30 minutes", "x") == dt.timedelta(minutes=30)
-    assert parse_every("2h", "x") == dt.timedelta(hours=2)
-    assert parse_every("1 day", "x") == dt.timedelta(days=1)
+H, D = dt.timedelta(hours=1), dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "interval"),
+    [
+        pytest.param("every 30 minutes", dt.timedelta(minutes=30), id="minutes"),
+        pytest.param("90 minutes", dt.timedelta(minutes=90), id="90-minutes"),
+        pytest.param("2h", 2 * H, id="2h"),
+        pytest.param("6 hours", 6 * H, id="hours"),
+        pytest.param("1.5 hours", dt.timedelta(minutes=90), id="decimal-hours"),
+        pytest.param("hourly", H, id="hourly"),
+        pytest.param("every hour", H, id="every-hour"),
+        pytest.param("1 day", D, id="day"),
+        # the cadence language, as the README promises
+        pytest.param("2 weeks", 14 * D, id="weeks"),
+        pytest.param("every other week", 14 * D, id="every-other-week"),
+        pytest.param("fortnightly", 14 * D, id="fortnightly"),
+        pytest.param("monthly", 30 * D, id="monthly"),
+        pytest.param("3 months", 90 * D, id="months"),
+        pytest.param("3mo", 90 * D, id="3mo"),
+        pytest.param("quarterly", 91 * D, id="quarterly"),
+    ],
+)
+def test_every_speaks_the_cadence_language_plus_hours_and_minutes(
+    text: str, interval: dt.timedelta
+) -> None:
+    assert parse_every(text, "x") == interval
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param("3m", 'write "3 minutes" or "3 months"', id="3m"),
+        pytest.param("every 3 M", 'write "3 minutes" or "3 months"', id="every-3-M"),
+        pytest.param("6", 'no unit; write it like "6 hours" or "6 days"', id="bare-number"),
+        pytest.param("often", 'like "90 minutes", "6 hours", "2 weeks"', id="unreadable"),
+        pytest.param("0 hours", "expected an interval", id="zero"),
+        pytest.param("20 years", "expected an interval", id="beyond-a-cadence"),
+    ],
+)
+def test_every_refuses_what_it_cannot_read_for_sure(text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_every(text, "--every")
+    assert str(err.value).startswith("--every: ") and fragment in str(err.value)
+
+
+def test_an_interval_in_weeks_is_described_in_weeks() -> None:
+    assert resolve_spec({"every": "2 weeks"}, {}, {}).describe() == "every 2 weeks"
 
 
 # --- the loop, on an injected clock ------------------------------------------------------
