@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,10 +61,24 @@ def with_sheet_locale(config: Config, sheet: SheetBackend) -> Config:
     return replace(config, locale=locale)
 
 
-def analyse(grid: Grid, config: Config, today: dt.date, *, where: str = "the sheet") -> Analysis:
-    """Detect columns, read contacts, score them and pick today's drafts (pure)."""
+def analyse(
+    grid: Grid,
+    config: Config,
+    today: dt.date,
+    *,
+    where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
+) -> Analysis:
+    """Detect columns, read contacts, score them and pick today's drafts (pure).
+
+    ``owned_columns`` is what the sheet records of sheetsync's columns
+    (:attr:`SheetInfo.owned_columns`)."""
     colmap = detect_columns(
-        grid, explicit=config.columns, owned_names=config.status_columns, where=where
+        grid,
+        explicit=config.columns,
+        owned_names=config.status_columns,
+        where=where,
+        owned_columns=owned_columns,
     )
     contacts = read_contacts(
         grid, colmap, config.scoring, today=today, day_first=config.day_first, where=where
@@ -194,7 +208,7 @@ def run(
     today = today or sheet.info().today
     config = with_sheet_locale(config, sheet)
     where = sheet.describe()  # a Google sheet knows its title once read
-    analysis = analyse(grid, config, today, where=where)
+    analysis = analyse(grid, config, today, where=where, owned_columns=sheet.info().owned_columns)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
     if not dry_run:
@@ -212,7 +226,9 @@ def run(
             outbox.close()
     plan = plan_values(analysis, config, today, actions, result.warnings)
     if dry_run:
-        placement = place(analysis.grid, plan, where=where)
+        placement = place(
+            analysis.grid, plan, where=where, owned_columns=sheet.info().owned_columns
+        )
     else:
         if progress:
             progress(f"writing {where}", 0, 0)

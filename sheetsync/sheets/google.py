@@ -41,12 +41,18 @@ log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
 BARE_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
+#: What a read asks for: the tab's metadata, the columns sheetsync owns (developer
+#: metadata on the column), and per cell only its formula, its value and whether its
+#: number format is a date.
 GRID_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(userEnteredValue,effectiveValue,"
-    "effectiveFormat/numberFormat/type))))"
+    "data(startRow,startColumn,columnMetadata/developerMetadata(metadataKey,metadataValue),"
+    "rowData/values(userEnteredValue/formulaValue,effectiveValue,"
+    "effectiveFormat/numberFormat/type)))"
 )
+#: The developer metadata key on a column sheetsync created; its value is the owned key.
+OWNED_KEY = "sheetsync.column"
 DATE_TYPES = {"DATE", "DATE_TIME"}
 
 
@@ -82,6 +88,7 @@ class GoogleSheet(SheetBackend):
         self.sheet_id: int | None = None
         self.grid_size: tuple[int, int] = (0, 0)
         self._grid: Grid = []
+        self._owned: dict[int, str] = {}
 
     def describe(self) -> str:
         name = self.title or self.key
@@ -90,25 +97,47 @@ class GoogleSheet(SheetBackend):
     # -- reading ------------------------------------------------------------------------
 
     def read(self) -> Grid:
+        self._grid = self._fetch("read")
+        return [list(row) for row in self._grid]
+
+    def _fetch(self, what: str) -> Grid:
+        """The tab's cells, and what the sheet records of it (size, sheetsync's columns).
+
+        Only the contacts tab is asked for; with no tab configured, a first cheap
+        call (tab names only) finds the first tab.
+        """
+        if self.tab is None:
+            self.tab = self._first_tab(what)
         params: dict[str, Any] = {
-            "includeGridData": "true",
+            "ranges": [quote_title(self.tab)],
             "fields": GRID_FIELDS,
             "prettyPrint": "false",  # the grid is most of the bytes: no indentation
         }
-        if self.tab:
-            params["ranges"] = [quote_title(self.tab)]
-        data = self._call("read", self.client.fetch_sheet_metadata, self.key, params=params)
+        data = self._call(what, self.client.fetch_sheet_metadata, self.key, params=params)
         props = data.get("properties", {})
         self.title, self.locale = props.get("title"), props.get("locale")
         self.time_zone = props.get("timeZone")
-        sheets = data.get("sheets", [])
-        sheet = self._pick(sheets)
+        sheet = self._pick(data.get("sheets", []))
         p = sheet["properties"]
         self.tab, self.sheet_id = p["title"], p["sheetId"]
         grid_props = p.get("gridProperties", {})
         self.grid_size = (grid_props.get("rowCount", 0), grid_props.get("columnCount", 0))
-        self._grid = _grid_from_data(sheet.get("data", []))
-        return [list(row) for row in self._grid]
+        self._owned = _owned_columns(sheet.get("data", []))
+        return _grid_from_data(sheet.get("data", []))
+
+    def _first_tab(self, what: str) -> str:
+        data = self._call(
+            what,
+            self.client.fetch_sheet_metadata,
+            self.key,
+            params={"fields": "properties/title,sheets/properties(title,index)"},
+        )
+        sheets = data.get("sheets", [])
+        if not sheets:
+            self.title = data.get("properties", {}).get("title")
+            raise SheetError(f"{self.describe()} has no tabs sheetsync can read.")
+        first = min(sheets, key=lambda s: s["properties"].get("index", 0))
+        return str(first["properties"]["title"])
 
     def _pick(self, sheets: list[dict[str, Any]]) -> dict[str, Any]:
         if not sheets:
@@ -149,6 +178,7 @@ class GoogleSheet(SheetBackend):
             time_zone=self.time_zone,
             drafts_tab=True,
             account=self.account_email,
+            owned_columns=dict(self._owned),
         )
 
     def drafts_tab(self, tab: str) -> Outbox:
@@ -179,6 +209,7 @@ class GoogleSheet(SheetBackend):
             needed_cols = max(w.col for w in placement.all_writes) + 1
             if needed_cols > size[1]:
                 requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
+            requests.extend(self._record_owned(placement.claimed))
             requests.extend(self._update_cells(placement.header_writes))
             requests.append(self._append_cells(placement))
             return placement, requests
@@ -223,20 +254,33 @@ class GoogleSheet(SheetBackend):
         return placement
 
     def _reread(self) -> tuple[Grid, tuple[int, int]]:
-        """The tab's values now (serial dates), and its grid size from the echoed range."""
-        fresh = self._call(
-            "re-read",
-            self.client.values_get,
-            self.key,
-            quote_title(self.tab or ""),
-            params={
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "SERIAL_NUMBER",
-                "prettyPrint": "false",
-            },
-        )
-        grid: Grid = [list(row) for row in fresh.get("values", [])]
-        return grid, _grid_size_from_range(fresh.get("range", ""), self.grid_size)
+        """The tab now, and its grid size; also what it records of sheetsync's columns."""
+        grid = self._fetch("re-read")
+        return grid, self.grid_size
+
+    def _record_owned(self, claimed: dict[int, str]) -> list[dict[str, Any]]:
+        """Developer metadata marking columns as sheetsync's, so a later run knows them
+        whatever their header says and wherever the user moves them."""
+        return [
+            {
+                "createDeveloperMetadata": {
+                    "developerMetadata": {
+                        "metadataKey": OWNED_KEY,
+                        "metadataValue": key,
+                        "location": {
+                            "dimensionRange": {
+                                "sheetId": self.sheet_id,
+                                "dimension": "COLUMNS",
+                                "startIndex": col,
+                                "endIndex": col + 1,
+                            }
+                        },
+                        "visibility": "DOCUMENT",
+                    }
+                }
+            }
+            for col, key in sorted(claimed.items())
+        ]
 
     def _append_dimension(self, dimension: str, length: int) -> dict[str, Any]:
         return {
@@ -278,6 +322,7 @@ class GoogleSheet(SheetBackend):
             requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
         if needed_rows > rows:
             requests.append(self._append_dimension("ROWS", needed_rows - rows))
+        requests.extend(self._record_owned(placement.claimed))
         requests.extend(self._update_cells(writes))
         return requests
 
@@ -413,6 +458,18 @@ def _value(ext: dict[str, Any] | None, number_type: str | None) -> Cell:
     if "errorValue" in ext:
         return None
     return None
+
+
+def _owned_columns(data: list[dict[str, Any]]) -> dict[int, str]:
+    """Column -> owned key, from the developer metadata in the grid's column metadata."""
+    owned: dict[int, str] = {}
+    for block in data:
+        left = block.get("startColumn", 0)
+        for i, props in enumerate(block.get("columnMetadata", [])):
+            for meta in props.get("developerMetadata", []):
+                if meta.get("metadataKey") == OWNED_KEY and meta.get("metadataValue"):
+                    owned.setdefault(left + i, str(meta["metadataValue"]))
+    return owned
 
 
 def _grid_from_data(data: list[dict[str, Any]]) -> Grid:

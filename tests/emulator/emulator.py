@@ -9,6 +9,7 @@ fails, drops connections or runs out of quota (the fault rules).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.message import EmailMessage
 from types import TracebackType
@@ -31,6 +32,27 @@ from .model import (
 from .server import Core, EmuRequest, Handler, Predicate, Rule
 
 SPREADSHEET = r"^/v4/spreadsheets/([^/:]+)"
+
+
+def reads_grid(req: EmuRequest) -> bool:
+    """A ``spreadsheets.get`` that answers cells (grid data), as sheetsync reads a tab."""
+    if req.method != "GET" or not re.fullmatch(SPREADSHEET + "$", req.path):
+        return False
+    fields = (req.param("fields") or "").replace("/", "(")
+    return req.param("includeGridData") == "true" or "data(" in fields
+
+
+def grid_read(after: int = 1) -> Predicate:
+    """Matches grid reads after the first ``after`` of them (1: every re-read of a run)."""
+    seen = [0]
+
+    def matches(req: EmuRequest) -> bool:
+        if not reads_grid(req):
+            return False
+        seen[0] += 1
+        return seen[0] > after
+
+    return matches
 
 
 class SheetsEmulator:
