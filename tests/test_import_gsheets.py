@@ -50,7 +50,7 @@ def test_import_is_one_batched_append(emu: SheetsEmulator, capsys: Any) -> None:
     assert cli(key, "import", str(FIXTURES / "linkedin_connections.csv")) == 0
     assert "Added 3 to Sam's network › Network" in capsys.readouterr().out
     reqs = api_requests(emu)
-    assert [r.kind for r in reqs] == ["read", "read", "write"], [r.path for r in reqs]
+    assert [r.kind for r in reqs] == ["read", "read", "write", "read"], [r.path for r in reqs]
     (write,) = writes(emu)
     kinds = [next(iter(r)) for r in write.json["requests"]]
     assert kinds.count("appendCells") == 1 and set(kinds) <= {
@@ -94,7 +94,7 @@ def test_every_format_into_a_google_sheet(emu: SheetsEmulator, fixture: str) -> 
     key = emu.add_spreadsheet("t", {"Network": [header]})
     emu.reset_log()
     assert cli(key, "import", str(FIXTURES / fixture)) == 0
-    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write"]
+    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write", "read"]
     expected = list(dict.fromkeys(c.name for c in read_contacts_file(FIXTURES / fixture).contacts))
     cells = emu.cells(key, "Network")
     assert [r[0] for r in cells[1:]] == expected
@@ -183,7 +183,7 @@ def test_log_is_one_write_beside_the_right_person_after_a_sort(
     emu.before(grid_read(), user_sorts)
     emu.reset_log()
     assert cli(key, "log", "aisha", "reviewed her talk", "--in-person") == 0
-    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write"]
+    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write", "read"]
     cells = emu.cells(key, "Network")
     (aisha,) = [r for r in cells if r and r[0] == "Aisha Bello"]
     moved_to = cells.index(aisha) + 1

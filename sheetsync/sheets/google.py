@@ -1,22 +1,25 @@
-"""A tab of a Google Sheet, through gspread, in at most three API requests per run.
+"""A tab of a Google Sheet, through gspread: read, re-read, write, check.
 
-1. ``spreadsheets.get`` with grid data for the tab: metadata (locale, time
-   zone, grid size, sheet id) and every cell's value, formula and date format,
-   in one request.
-2. ``values.get`` of the tab just before writing: a fresh read to find every
-   contact's row again by identity.
-3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow,
-   and ``updateCells`` with typed values (``stringValue`` can never become a
-   formula; dates carry their DATE format).  The service applies a batch
-   whole or not at all.
+1. ``spreadsheets.get`` of the contacts tab only, with a fields mask: metadata
+   (locale, time zone, grid size, sheet id), which columns are sheetsync's
+   (developer metadata on the column), and per cell its formula, its value and
+   whether it is a date.  With no tab configured, a cheap names-only call
+   first finds the first tab.
+2. The same read again just before writing, to find every contact's row by identity.
+3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow
+   (marking them as sheetsync's), and ``updateCells`` with typed values
+   (``stringValue`` can never become a formula; dates carry their DATE format).
+   The service applies a batch whole or not at all.
+4. One more read to check: a sort, insert or delete that landed between 2 and
+   3 is repaired by identity (a few rounds at most), and an answer that was
+   not a success (5xx, 408, 429, timeout, lost) is never resent blindly: the
+   read shows what landed and only what is missing is sent.
 
-When no owned cell would change, requests 2 and 3 are not sent.
+When no owned cell would change, requests 2 to 4 are not sent.
 
-Adding rows (import) and writing user cells (log) keep the same budget: the
-caller's read, a ``values.get`` re-read to place the rows by identity, and one
-``spreadsheets.batchUpdate``.  New rows go in one ``appendCells`` request, so
-Google puts them below whatever the sheet holds at that moment and a row typed
-meanwhile is never overwritten; values are typed as above.
+Adding rows (import) and writing user cells (log) go the same way.  New rows
+go in one ``appendCells`` request, so Google puts them below whatever the sheet
+holds at that moment and a row typed meanwhile is never overwritten.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -32,6 +34,7 @@ from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
 from ..core.writeback import Placement
 from ..errors import SheetError, SheetNotFound
+from ..google import RETRY_STATUSES, Backoff, Waits, retry_after
 from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
 
 if TYPE_CHECKING:
@@ -68,8 +71,9 @@ def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-#: Plans a batch on a fresh read: (grid, (rows, cols)) -> (placement, requests).
-Planner = Callable[[Grid, tuple[int, int]], tuple[Placement, list[dict[str, Any]]]]
+#: Rounds of (read, place, write) a commit makes at most: the write, then checks and
+#: repairs when edits or lost answers got in the way.
+MAX_ROUNDS = 4
 
 
 class GoogleSheet(SheetBackend):
@@ -187,7 +191,7 @@ class GoogleSheet(SheetBackend):
         return google_drafts_tab(self, tab)
 
     def commit(self, placer: Placer) -> WriteOutcome:
-        """Place on a fresh read and send the result as one ``batchUpdate``.
+        """Place on a fresh read, send the result as one ``batchUpdate``, and check it.
 
         When placing on the grid read at the start changes nothing, nothing more is
         sent.  New rows go in one ``appendCells`` request (below whatever is there
@@ -198,60 +202,112 @@ class GoogleSheet(SheetBackend):
             cached = placer([list(r) for r in self._grid])
             if not cached.all_writes:
                 return WriteOutcome(0, self.url, cached, list(cached.warnings))
-
-        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
-            placement = placer(grid)
-            if not placement.all_writes:
-                return placement, []
-            if not placement.appended:
-                return placement, self._requests(placement, *size)
-            requests: list[dict[str, Any]] = []
-            needed_cols = max(w.col for w in placement.all_writes) + 1
-            if needed_cols > size[1]:
-                requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
-            requests.extend(self._record_owned(placement.claimed))
-            requests.extend(self._update_cells(placement.header_writes))
-            requests.append(self._append_cells(placement))
-            return placement, requests
-
-        placement = self._commit("write", build)
+        placement = self._commit("write", placer)
         if placement.all_writes:
             log.info("wrote %d cells to %s", len(placement.all_writes), where)
         return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
 
-    def _commit(self, what: str, build: Planner) -> Placement:
-        """Re-read the tab, plan on that read, and send the plan as one batch.
+    def _build(self, placement: Placement, size: tuple[int, int]) -> list[dict[str, Any]]:
+        if not placement.all_writes:
+            return []
+        if not placement.appended:
+            return self._requests(placement, *size)
+        requests: list[dict[str, Any]] = []
+        needed_cols = max(w.col for w in placement.all_writes) + 1
+        if needed_cols > size[1]:
+            requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
+        requests.extend(self._record_owned(placement.claimed))
+        requests.extend(self._update_cells(placement.header_writes))
+        requests.append(self._append_cells(placement))
+        return requests
 
-        When the answer to the batch is lost (the connection dropped), nobody knows
-        whether Google applied it, and resending an append would add the rows twice:
-        the tab is read again and only what is still missing is sent.  Returns the
-        placement that was applied.
+    def _commit(self, what: str, placer: Placer) -> Placement:
+        """Re-read, place, send; then read once more to check, and repair, a few rounds.
+
+        * Every round places on a read taken just before it, never on an older one:
+          a retry after a 429 waits, then reads again.
+        * An answer that is not a success (5xx, 408, 429, a timeout, a dropped
+          connection) leaves it unknown whether Google applied the batch: the next
+          round's read shows what landed, and only what is missing is sent.
+        * A sort, insert or delete between the read and the write moves rows under
+          the write: the check after it puts every person's cells back (by identity,
+          from what the first read showed) and clears sheetsync's cells on rows with
+          nobody.
+        Returns the first placement sent (what the run meant to write).
         """
+        from ..core.repair import Expected, expected_after, repairs
+
+        sent: Placement | None = None
+        expected: Expected | None = None
+        waits = Waits(getattr(self.client, "backoff", Backoff()), self.client_deadline)
+        rounds = 0
+        while True:
+            grid, size = self._reread()
+            placement = placer(grid)
+            if expected is not None and placement.colmap is not None:
+                planned = {(w.row, w.col) for w in placement.all_writes}
+                extra = repairs(grid, placement.colmap, expected)
+                placement.writes.extend(w for w in extra if (w.row, w.col) not in planned)
+            requests = self._build(placement, size)
+            if not requests:
+                return sent or placement
+            if sent is not None and rounds >= MAX_ROUNDS:
+                sent.warnings.append(
+                    f"{self.describe()} kept changing while sheetsync wrote to it; after "
+                    f"{MAX_ROUNDS} rounds some statuses may be beside the wrong person. Run "
+                    "sheetsync again."
+                )
+                return sent
+            if expected is None and placement.colmap is not None and not placement.appended:
+                expected = expected_after(grid, placement.colmap, placement.all_writes)
+            if sent is not None:
+                log.warning("%s: putting back %d cells", self.describe(), len(placement.writes))
+            sent = sent or placement
+            status, wait = self._send(what, requests)
+            if status == 200:
+                rounds += 1
+            elif not waits.wait(wait):  # waits are bounded by the back-off, not the rounds
+                raise self._gave_up(what, status)
+
+    @property
+    def client_deadline(self) -> float | None:
+        deadline = getattr(self.client, "deadline", None)
+        return deadline if isinstance(deadline, float) else None
+
+    def _send(self, what: str, requests: list[dict[str, Any]]) -> tuple[int, float | None]:
+        """Send one batch: (200, None), or the status of an answer that leaves the outcome
+        unknown (0 for a lost answer) and its Retry-After.  Other errors are raised."""
+        from gspread.exceptions import APIError
         from requests import RequestException
 
-        grid, size = self._reread()
-        placement, requests = build(grid, size)
-        if not requests:
-            return placement
         try:
             self.client.batch_update(self.key, {"requests": requests})
-            return placement
+            return 200, None
+        except APIError as exc:
+            status = int(exc.response.status_code)
+            if status not in RETRY_STATUSES:
+                raise self._translate(exc, what) from None
+            log.warning("the %s was answered %s; checking what landed", what, status)
+            return status, retry_after(exc.response)
         except RequestException as exc:
             log.warning(
                 "the answer to the %s was lost (%s); checking what landed", what, type(exc).__name__
             )
-        except Exception as exc:  # an API error answer: translated as usual
-            from gspread.exceptions import APIError
+            return 0, None
 
-            if isinstance(exc, APIError):
-                raise self._translate(exc, what) from None
-            raise
-        grid, size = self._reread()
-        again, requests = build(grid, size)
-        if requests:
-            self._call(what, self.client.batch_update, self.key, {"requests": requests})
-            return again
-        return placement
+    def _gave_up(self, what: str, status: int) -> SheetError:
+        if status == 429:
+            return SheetError(
+                "Google Sheets quota exceeded (429) even after retrying with back-off. Wait a "
+                "minute and run again; the next run writes what is missing. Google allows 60 "
+                "requests per minute per user."
+            )
+        answer = f"a server error ({status})" if status else "no answer"
+        return SheetError(
+            f"Google Sheets gave {answer} to every try to {what} {self.describe()}; sheetsync "
+            "retried and gave up. Run again later: the next run finds what landed and writes "
+            "only what is missing."
+        )
 
     def _reread(self) -> tuple[Grid, tuple[int, int]]:
         """The tab now, and its grid size; also what it records of sheetsync's columns."""

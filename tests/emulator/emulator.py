@@ -361,10 +361,25 @@ class SheetsEmulator:
         times: int = 1,
         when: Predicate | None = None,
         message: str | None = None,
+        retry_after: int | None = None,
     ) -> Rule:
         """The next ``times`` matching requests answer ``status`` (429 with the quota body,
-        500 INTERNAL, 503 UNAVAILABLE...) and are not applied."""
-        return self.core.add_rule(Rule("fail", times, when, status=status, message=message))
+        500 INTERNAL, 503 UNAVAILABLE...) and are not applied.  ``retry_after`` adds a
+        ``Retry-After`` header (seconds)."""
+        rule = Rule("fail", times, when, status=status, message=message, retry_after=retry_after)
+        return self.core.add_rule(rule)
+
+    def apply_then_fail(
+        self,
+        status: int = 500,
+        times: int = 1,
+        when: Predicate | None = None,
+        retry_after: int | None = None,
+    ) -> Rule:
+        """Apply the next matching requests, then answer ``status`` anyway (a 5xx, 408 or
+        429 whose change landed: the caller cannot know)."""
+        rule = Rule("apply_then_fail", times, when, status=status, retry_after=retry_after)
+        return self.core.add_rule(rule)
 
     def drop_next(self, times: int = 1, when: Predicate | None = None) -> Rule:
         """Close the connection of the next matching requests without applying or answering."""

@@ -135,7 +135,7 @@ def test_cli_run_against_the_emulator(
     assert main(args) == 0
     first = json.loads(capsys.readouterr().out)
     reqs = api_requests(emu)
-    assert len(reqs) <= 4, [r.path for r in reqs]  # tab names, read, re-read, write
+    assert len(reqs) <= 5, [r.path for r in reqs]  # tab names, read, re-read, write, check
     assert first["drafts"]["created"] == 5 and first["contacts"] == 30
     assert first["sheet"] == "Sam's network › Network"
     header = emu.cells(key, "Network")[2]
@@ -464,5 +464,5 @@ def test_cap_and_budget_hold_for_a_big_sheet(emu: SheetsEmulator) -> None:
         outbox=MemoryOutbox(),
         today=TODAY,
     )
-    assert len(api_requests(emu)) == 3 and result.drafts_created == 5
+    assert len(api_requests(emu)) == 4 and result.drafts_created == 5
     assert result.contacts == 2000
