@@ -159,6 +159,7 @@ def http_client(
     Answers are gzip-compressed (Google compresses only for a User-Agent with "gzip").
     """
     import requests
+    from google.auth.exceptions import RefreshError
     from google.auth.transport.requests import AuthorizedSession
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
@@ -183,6 +184,8 @@ def http_client(
                 self.requests_sent += 1
                 try:
                     return super().request(method, url, *args, **kwargs)
+                except RefreshError as exc:
+                    raise refused_credentials(exc) from None
                 except APIError as exc:
                     status = exc.response.status_code
                     if status not in RETRY_STATUSES or _outcome_unknown_if_lost(method, url):
@@ -337,21 +340,121 @@ def _oauth(
     if creds is not None and not creds.valid and creds.refresh_token:
         try:
             creds.refresh(_auth_request(endpoint))
-        except RefreshError:
+        except RefreshError as exc:
+            log.warning("the saved Google sign-in no longer works (%s)", _refresh_reason(exc))
             creds = None
     if creds is None or not creds.valid:
-        if not client_file:
+        if not interactive():
             raise ConfigError(
-                'credentials = "oauth" needs an OAuth client file: create a Desktop OAuth '
-                "client in the Google Cloud console and set [google] oauth_client = "
-                '"client_secret.json".'
+                "Google sign-in is needed (no saved sign-in, or it expired or was revoked), and "
+                "it needs a person at a browser: run 'sheetsync auth' by hand in a terminal, "
+                'then run again. (A Google Cloud app left in "Testing" gets sign-ins that '
+                "expire after 7 days: publish it to keep them.)"
             )
-        from google_auth_oauthlib.flow import InstalledAppFlow
-
-        flow = InstalledAppFlow.from_client_secrets_file(client_file, list(scopes))
-        creds = flow.run_local_server(port=0, open_browser=True)
+        creds = _browser_sign_in(scopes, client_file)
     save_token(cache, creds.to_json())
     return GoogleCredentials(creds, None, "oauth")
+
+
+#: How long the browser sign-in waits for the person to finish.
+SIGN_IN_TIMEOUT = 300
+
+
+def interactive() -> bool:
+    """Whether a person can answer: stdin and stdout are terminals."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _browser_sign_in(scopes: tuple[str, ...], client_file: str | None) -> Any:
+    if not client_file:
+        raise ConfigError(
+            'credentials = "oauth" needs an OAuth client file: create a Desktop OAuth '
+            "client in the Google Cloud console and set [google] oauth_client = "
+            '"client_secret.json".'
+        )
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(client_file, list(scopes))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"[google] oauth_client = {client_file!r}: no such file. Download the Desktop "
+            "OAuth client's JSON from the Google Cloud console and point oauth_client at it."
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(
+            f"[google] oauth_client = {client_file!r} is not an OAuth client file ({exc})."
+        ) from None
+    creds = flow.run_local_server(port=0, open_browser=True, timeout_seconds=SIGN_IN_TIMEOUT)
+    if creds is None or not getattr(creds, "valid", False):
+        raise ConfigError(
+            f"The Google sign-in was not finished within {SIGN_IN_TIMEOUT} s; run "
+            "'sheetsync auth' again."
+        )
+    return creds
+
+
+def _refresh_reason(exc: Exception) -> str:
+    """The OAuth error code of a refused refresh (``invalid_grant``), never the token."""
+    text = str(exc)
+    for code in ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"):
+        if code in text:
+            return code
+    return type(exc).__name__
+
+
+def refused_credentials(exc: Exception, kind: str | None = None) -> ConfigError:
+    """A RefreshError (expired or revoked token, deleted key) as a message naming the fix."""
+    reason = _refresh_reason(exc)
+    return ConfigError(
+        f"Google refused sheetsync's credentials ({reason}): the sign-in expired or was "
+        "revoked, or the service-account key was deleted or disabled. With credentials = "
+        '"oauth", run \'sheetsync auth\' to sign in again (a Google Cloud app in "Testing" '
+        "gets sign-ins that expire after 7 days); with a key file, create a new key in the "
+        "Google Cloud console; with \"adc\", run 'gcloud auth application-default login'."
+    )
+
+
+def _token_cache(config: Any) -> Path:
+    return config_dir() / "google-token.json"
+
+
+def sign_in(config: Any) -> GoogleCredentials:
+    """Sign in with the browser now (for ``sheetsync auth``), replacing any saved sign-in."""
+    from .config import Config
+
+    assert isinstance(config, Config)
+    scopes = scopes_for(config.destination)
+    creds = _browser_sign_in(scopes, config.oauth_client)
+    save_token(_token_cache(config), creds.to_json())
+    return GoogleCredentials(creds, None, "oauth")
+
+
+def signed_in_as(config: Any) -> tuple[str | None, tuple[str, ...]]:
+    """(the account's email when known, the scopes granted) of the saved sign-in.
+
+    ((None, ()) when there is none.)"""
+    cache = _token_cache(config)
+    if not cache.exists():
+        return None, ()
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, ()
+    scopes = saved.get("scopes") or []
+    account = saved.get("account") or None
+    return account, tuple(str(s) for s in scopes)
+
+
+def sign_out(config: Any) -> bool:
+    """Forget the saved sign-in; True when there was one."""
+    cache = _token_cache(config)
+    if cache.exists():
+        cache.unlink()
+        return True
+    return False
 
 
 def save_token(path: Path, text: str) -> None:

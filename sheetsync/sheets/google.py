@@ -34,7 +34,7 @@ from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
 from ..core.writeback import Placement
 from ..errors import SheetError, SheetNotFound
-from ..google import RETRY_STATUSES, Backoff, Waits, retry_after
+from ..google import RETRY_STATUSES, SHEETS_SCOPE, Backoff, Waits, retry_after
 from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
 
 if TYPE_CHECKING:
@@ -457,10 +457,7 @@ class GoogleSheet(SheetBackend):
                 f"No Google spreadsheet with id {self.key}: check the URL or key.{share}"
             )
         if status in (401, 403):
-            return SheetError(
-                f"Google refused access to the spreadsheet {self.title or self.key}"
-                f" ({status}).{share}"
-            )
+            return SheetError(access_problem(status, message, self.title or self.key, share))
         if status == 400 and "Unable to parse range" in message:
             return self._no_tab()
         if status == 429:
@@ -476,6 +473,26 @@ class GoogleSheet(SheetBackend):
                 "was written."
             )
         return SheetError(f"Google Sheets answered {status} to the {what}: {message}")
+
+
+def access_problem(status: int, message: str, sheet: str, share: str) -> str:
+    """A 401/403 with Google's own reason kept, and the fix for the usual ones."""
+    lowered = message.lower()
+    if "has not been used in project" in lowered or "is disabled" in lowered:
+        link = re.search(r"https://console\.developers\.google\.com/\S+", message)
+        where = link.group(0).rstrip(".") if link else "the Google Cloud console (APIs & Services)"
+        return (
+            f"The Google Sheets API is not enabled for the Google Cloud project of sheetsync's "
+            f"credentials ({status}). Enable it at {where}, wait a minute, and run again."
+        )
+    if "insufficient authentication scopes" in lowered or "insufficient_scope" in lowered:
+        return (
+            f"The Google credentials lack the scope sheetsync needs ({status}: {message}). "
+            f'Sign in again granting {SHEETS_SCOPE} (with credentials = "oauth": run '
+            "'sheetsync auth')."
+        )
+    said = f" Google said: {message}" if message else ""
+    return f"Google refused access to the spreadsheet {sheet} ({status}).{share}{said}"
 
 
 def _zone(name: str | None) -> dt.tzinfo:
