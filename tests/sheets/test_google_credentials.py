@@ -109,3 +109,16 @@ def test_a_403_keeps_googles_reason(emu: SheetsEmulator, message: str, expected:
     client = http_client(Credentials(token="t"), endpoint=emu.base_url, backoff=FAST)
     with pytest.raises(SheetError, match=expected):
         GoogleSheet(key, client=client, tab="Network").read()
+
+
+def test_a_slow_server_meets_the_runs_deadline(emu: SheetsEmulator) -> None:
+    from google.oauth2.credentials import Credentials
+
+    key = add_example(emu)
+    emu.delay_next(1.5, times=20)
+    client = http_client(Credentials(token="t"), endpoint=emu.base_url, deadline_seconds=1.0)
+    started = time.monotonic()
+    with pytest.raises(SheetError, match=r"deadline|Cannot reach"):
+        run(Config(), sheet=GoogleSheet(key, client=client, tab="Network"),
+            outbox=MemoryOutbox(), today=TODAY)  # fmt: skip
+    assert time.monotonic() - started < 6
