@@ -344,6 +344,12 @@ def _oauth(
             log.warning("the saved Google sign-in no longer works (%s)", _refresh_reason(exc))
             creds = None
     if creds is None or not creds.valid:
+        if not client_file:
+            raise ConfigError(
+                'credentials = "oauth" needs an OAuth client file: create a Desktop OAuth '
+                "client in the Google Cloud console and set [google] oauth_client = "
+                '"client_secret.json".'
+            )
         if not interactive():
             raise ConfigError(
                 "Google sign-in is needed (no saved sign-in, or it expired or was revoked), and "
