@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,8 +62,18 @@ def with_sheet_locale(config: Config, sheet: SheetBackend) -> Config:
     return replace(config, locale=locale)
 
 
-def analyse(grid: Grid, config: Config, today: dt.date, *, where: str = "the sheet") -> Analysis:
-    """Detect columns, read contacts, score them and pick today's drafts (pure)."""
+def analyse(
+    grid: Grid,
+    config: Config,
+    today: dt.date,
+    *,
+    where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
+) -> Analysis:
+    """Detect columns, read contacts, score them and pick today's drafts (pure).
+
+    ``owned_columns`` is what the sheet records of sheetsync's columns
+    (:attr:`SheetInfo.owned_columns`)."""
     return analyse_grid(
         grid,
         today,
@@ -72,6 +82,7 @@ def analyse(grid: Grid, config: Config, today: dt.date, *, where: str = "the she
         owned_names=config.status_columns,
         day_first=config.day_first,
         where=where,
+        owned_columns=owned_columns,
     )
 
 
@@ -104,7 +115,7 @@ def run(
     today = today or sheet.info().today
     config = with_sheet_locale(config, sheet)
     where = sheet.describe()  # a Google sheet knows its title once read
-    analysis = analyse(grid, config, today, where=where)
+    analysis = analyse(grid, config, today, where=where, owned_columns=sheet.info().owned_columns)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
     if not dry_run:
@@ -129,7 +140,9 @@ def run(
         warnings=result.warnings,
     )
     if dry_run:
-        placement = place(analysis.grid, plan, where=where)
+        placement = place(
+            analysis.grid, plan, where=where, owned_columns=sheet.info().owned_columns
+        )
     else:
         if progress:
             progress(f"writing {where}", 0, 0)
@@ -267,7 +280,9 @@ def open_and_analyse(
     grid = sheet.read()
     today = today or sheet.info().today
     config = with_sheet_locale(config, sheet)
-    return Opened(config, sheet, analyse(grid, config, today, where=sheet.describe()), today)
+    owned = sheet.info().owned_columns
+    analysis = analyse(grid, config, today, where=sheet.describe(), owned_columns=owned)
+    return Opened(config, sheet, analysis, today)
 
 
 class Skipped(Exception):

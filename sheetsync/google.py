@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import ConfigError
+from .errors import ConfigError, SheetError
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +59,55 @@ def rewrite_url(url: str, endpoint: str | None) -> str:
 
 @dataclass(frozen=True)
 class Backoff:
-    """Bounded exponential back-off with jitter for 408, 429 and 5xx answers."""
+    """Bounded exponential back-off with jitter for 408, 429 and 5xx answers.
 
-    retries: int = 5
+    A wait is ``min(cap, base * 2**attempt)`` with jitter, or the server's
+    ``Retry-After`` when it gives one (never more than ``cap``); at most
+    ``retries`` waits and ``budget`` seconds of waiting in all.  The defaults
+    (up to 7 waits, 32 s each, 100 s in all) let a 429 back-off outlast Google's
+    one-minute quota window.
+    """
+
+    retries: int = 7
     base: float = 1.0
     cap: float = 32.0
+    budget: float = 100.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
 
-    def delay(self, attempt: int) -> float:
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return min(self.cap, max(0.0, retry_after))
         return min(self.cap, self.base * 2**attempt) * (0.5 + self.jitter() / 2)
+
+
+class Waits:
+    """The waits of one retried request (or one write's rounds), within a Backoff's bounds."""
+
+    def __init__(self, policy: Backoff, deadline: float | None = None):
+        self.policy, self.deadline = policy, deadline
+        self.attempt, self.waited = 0, 0.0
+
+    def wait(self, retry_after: float | None = None) -> bool:
+        """Sleep before the next try; False (without sleeping) when the bounds are spent."""
+        delay = self.policy.delay(self.attempt, retry_after)
+        if self.attempt >= self.policy.retries or self.waited + delay > self.policy.budget:
+            return False
+        if self.deadline is not None and time.monotonic() + delay > self.deadline:
+            return False
+        self.policy.sleep(delay)
+        self.attempt += 1
+        self.waited += delay
+        return True
+
+
+def retry_after(response: Any) -> float | None:
+    """The seconds of a ``Retry-After`` header, when the answer has one."""
+    value = getattr(response, "headers", {}).get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: Google sends seconds
 
 
 def _auth_request(endpoint: str | None) -> Any:
@@ -103,61 +142,96 @@ def http_client(
     endpoint: str | None = None,
     backoff: Backoff | None = None,
     throttle: Callable[[str, str], None] | None = None,
+    deadline_seconds: float | None = None,
 ) -> Any:
-    """A gspread HTTP client that rewrites the endpoint and retries a bounded number of times.
+    """A gspread HTTP client that rewrites the endpoint and retries within bounds.
 
     gspread 6.2.1's own back-off client never gives up on a persistent 429, so
-    retrying is done here, with a limit.  ``throttle(method, url)``, when given,
-    is called before every request (retries included) and may wait: a shared
-    quota guard uses it to keep many sheets inside Google's requests per minute.
+    retrying is done here, with limits (:class:`Backoff`).  A structural
+    ``batchUpdate`` is never resent here: when its answer is not a success,
+    nobody knows whether Google applied it, so the caller reads the sheet again
+    and sends only what is missing.  ``throttle(method, url)``, when given, is
+    called before every request (retries included) and may wait: a shared quota
+    guard uses it to keep many sheets inside Google's requests per minute.
+
+    ``deadline_seconds`` bounds the whole run from now: no request starts after
+    it, and each request's timeout ends at it; then :class:`RunDeadline`.
+    Answers are gzip-compressed (Google compresses only for a User-Agent with "gzip").
     """
     import requests
+    from google.auth.exceptions import RefreshError
     from google.auth.transport.requests import AuthorizedSession
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
     policy = backoff or Backoff()
+    deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
 
     class SheetsyncHTTPClient(HTTPClient):
         requests_sent = 0
+        backoff: Backoff = policy
+        deadline: float | None = None
 
         def request(  # type: ignore[override]
             self, method: str, endpoint_url: str, *args: Any, **kwargs: Any
         ) -> Any:
             url = rewrite_url(endpoint_url, endpoint)
-            attempt = 0
+            waits = Waits(policy, deadline)
             while True:
                 if throttle is not None:
                     throttle(method, url)
+                self._check_deadline()
                 self.requests_sent += 1
                 try:
                     return super().request(method, url, *args, **kwargs)
+                except RefreshError as exc:
+                    raise refused_credentials(exc) from None
                 except APIError as exc:
                     status = exc.response.status_code
-                    if status not in RETRY_STATUSES or attempt >= policy.retries:
+                    if status not in RETRY_STATUSES or _outcome_unknown_if_lost(method, url):
                         raise
-                    log.info("%s %s answered %s; retrying", method.upper(), _path(url), status)
+                    if not waits.wait(retry_after(exc.response)):
+                        raise
+                    log.info("%s %s answered %s; retried", method.upper(), _path(url), status)
                 except (requests.ConnectionError, requests.Timeout) as exc:
-                    if attempt >= policy.retries or _not_safe_to_resend(method, url):
+                    if _outcome_unknown_if_lost(method, url) or not waits.wait():
                         raise
                     log.info(
-                        "%s %s failed (%s); retrying",
-                        method.upper(),
-                        _path(url),
-                        type(exc).__name__,
+                        "%s %s failed (%s); retried", method.upper(), _path(url), type(exc).__name__
                     )
-                policy.sleep(policy.delay(attempt))
-                attempt += 1
+
+        def _check_deadline(self) -> None:
+            if deadline is None:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RunDeadline(deadline_seconds or 0)
+            self.set_timeout((min(10.0, left), min(120.0, left)))
 
     session = AuthorizedSession(credentials, auth_request=_auth_request(endpoint))
+    session.headers["User-Agent"] = "sheetsync (gzip)"
+    session.headers["Accept-Encoding"] = "gzip"
     client = SheetsyncHTTPClient(credentials, session=session)
     client.auth = credentials
     client.set_timeout((10, 120))
+    client.backoff = policy  # the sheet's own write rounds wait the same way
+    client.deadline = deadline
     return client
 
 
-def _not_safe_to_resend(method: str, url: str) -> bool:
-    """A lost answer to a structural batch leaves it unknown whether it was applied,
+class RunDeadline(SheetError):
+    """The run's overall deadline passed; it stopped before sending anything more."""
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"Google Sheets answered too slowly: the run stopped after its deadline of "
+            f"{seconds:g} s ([google] deadline_seconds). What was already written stays; run "
+            "again later, and sheetsync carries on from the sheet as it is."
+        )
+
+
+def _outcome_unknown_if_lost(method: str, url: str) -> bool:
+    """A structural batch that was not answered with a success may have been applied,
     and appends are not idempotent: the caller re-reads and re-plans instead."""
     return method.upper() == "POST" and _path(url).endswith(":batchUpdate")
 
@@ -266,7 +340,8 @@ def _oauth(
     if creds is not None and not creds.valid and creds.refresh_token:
         try:
             creds.refresh(_auth_request(endpoint))
-        except RefreshError:
+        except RefreshError as exc:
+            log.warning("the saved Google sign-in no longer works (%s)", _refresh_reason(exc))
             creds = None
     if creds is None or not creds.valid:
         if not client_file:
@@ -275,12 +350,117 @@ def _oauth(
                 "client in the Google Cloud console and set [google] oauth_client = "
                 '"client_secret.json".'
             )
-        from google_auth_oauthlib.flow import InstalledAppFlow
-
-        flow = InstalledAppFlow.from_client_secrets_file(client_file, list(scopes))
-        creds = flow.run_local_server(port=0, open_browser=True)
+        if not interactive():
+            raise ConfigError(
+                "Google sign-in is needed (no saved sign-in, or it expired or was revoked), and "
+                "it needs a person at a browser: run 'sheetsync auth' by hand in a terminal, "
+                'then run again. (A Google Cloud app left in "Testing" gets sign-ins that '
+                "expire after 7 days: publish it to keep them.)"
+            )
+        creds = _browser_sign_in(scopes, client_file)
     save_token(cache, creds.to_json())
     return GoogleCredentials(creds, None, "oauth")
+
+
+#: How long the browser sign-in waits for the person to finish.
+SIGN_IN_TIMEOUT = 300
+
+
+def interactive() -> bool:
+    """Whether a person can answer: stdin and stdout are terminals."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _browser_sign_in(scopes: tuple[str, ...], client_file: str | None) -> Any:
+    if not client_file:
+        raise ConfigError(
+            'credentials = "oauth" needs an OAuth client file: create a Desktop OAuth '
+            "client in the Google Cloud console and set [google] oauth_client = "
+            '"client_secret.json".'
+        )
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(client_file, list(scopes))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"[google] oauth_client = {client_file!r}: no such file. Download the Desktop "
+            "OAuth client's JSON from the Google Cloud console and point oauth_client at it."
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(
+            f"[google] oauth_client = {client_file!r} is not an OAuth client file ({exc})."
+        ) from None
+    creds = flow.run_local_server(port=0, open_browser=True, timeout_seconds=SIGN_IN_TIMEOUT)
+    if creds is None or not getattr(creds, "valid", False):
+        raise ConfigError(
+            f"The Google sign-in was not finished within {SIGN_IN_TIMEOUT} s; run "
+            "'sheetsync auth' again."
+        )
+    return creds
+
+
+def _refresh_reason(exc: Exception) -> str:
+    """The OAuth error code of a refused refresh (``invalid_grant``), never the token."""
+    text = str(exc)
+    for code in ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"):
+        if code in text:
+            return code
+    return type(exc).__name__
+
+
+def refused_credentials(exc: Exception, kind: str | None = None) -> ConfigError:
+    """A RefreshError (expired or revoked token, deleted key) as a message naming the fix."""
+    reason = _refresh_reason(exc)
+    return ConfigError(
+        f"Google refused sheetsync's credentials ({reason}): the sign-in expired or was "
+        "revoked, or the service-account key was deleted or disabled. With credentials = "
+        '"oauth", run \'sheetsync auth\' to sign in again (a Google Cloud app in "Testing" '
+        "gets sign-ins that expire after 7 days); with a key file, create a new key in the "
+        "Google Cloud console; with \"adc\", run 'gcloud auth application-default login'."
+    )
+
+
+def _token_cache(config: Any) -> Path:
+    return config_dir() / "google-token.json"
+
+
+def sign_in(config: Any) -> GoogleCredentials:
+    """Sign in with the browser now (for ``sheetsync auth``), replacing any saved sign-in."""
+    from .config import Config
+
+    assert isinstance(config, Config)
+    scopes = scopes_for(config.drafts.destination)
+    creds = _browser_sign_in(scopes, config.google.oauth_client)
+    save_token(_token_cache(config), creds.to_json())
+    return GoogleCredentials(creds, None, "oauth")
+
+
+def signed_in_as(config: Any) -> tuple[str | None, tuple[str, ...]]:
+    """(the account's email when known, the scopes granted) of the saved sign-in.
+
+    ((None, ()) when there is none.)"""
+    cache = _token_cache(config)
+    if not cache.exists():
+        return None, ()
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, ()
+    scopes = saved.get("scopes") or []
+    account = saved.get("account") or None
+    return account, tuple(str(s) for s in scopes)
+
+
+def sign_out(config: Any) -> bool:
+    """Forget the saved sign-in; True when there was one."""
+    cache = _token_cache(config)
+    if cache.exists():
+        cache.unlink()
+        return True
+    return False
 
 
 def save_token(path: Path, text: str) -> None:

@@ -18,7 +18,7 @@ import pytest
 from sheetsync.cli.main import main
 from sheetsync.core.dates import date_to_serial
 
-from .emulator import Formula, SheetsEmulator
+from .emulator import Formula, SheetsEmulator, grid_read
 from .sheets.test_google import TODAY, TOKEN, add_example, api_requests, user_part
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -50,14 +50,15 @@ def test_import_is_one_batched_append(emu: SheetsEmulator, capsys: Any) -> None:
     assert cli(key, "import", str(FIXTURES / "linkedin_connections.csv")) == 0
     assert "Added 3 to Sam's network › Network" in capsys.readouterr().out
     reqs = api_requests(emu)
-    assert [r.kind for r in reqs] == ["read", "read", "write"], [r.path for r in reqs]
+    assert [r.kind for r in reqs] == ["read", "read", "write", "read"], [r.path for r in reqs]
     (write,) = writes(emu)
     kinds = [next(iter(r)) for r in write.json["requests"]]
     assert kinds.count("appendCells") == 1 and set(kinds) <= {
         "appendCells",
         "updateCells",
         "appendDimension",
-    }, "one append; the rest adds sheetsync's column headers"
+        "createDeveloperMetadata",
+    }, "one append; the rest adds sheetsync's column headers and marks them as sheetsync's"
     after = user_part(emu, key)
     assert after[:EXISTING] == before, "every existing cell is as it was"
     assert [r[0] for r in after[EXISTING:]] == [
@@ -93,7 +94,7 @@ def test_every_format_into_a_google_sheet(emu: SheetsEmulator, fixture: str) -> 
     key = emu.add_spreadsheet("t", {"Network": [header]})
     emu.reset_log()
     assert cli(key, "import", str(FIXTURES / fixture)) == 0
-    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write"]
+    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write", "read"]
     expected = list(dict.fromkeys(c.name for c in read_contacts_file(FIXTURES / fixture).contacts))
     cells = emu.cells(key, "Network")
     assert [r[0] for r in cells[1:]] == expected
@@ -161,7 +162,7 @@ def test_someone_added_meanwhile_is_not_added_twice(emu: SheetsEmulator, capsys:
     def user_adds_ingrid(e: SheetsEmulator) -> None:
         e.set_value(key, "Network", f"A{EXISTING + 1}", "Ingrid Solberg")
 
-    emu.before(lambda req: req.method == "GET" and "/values/" in req.path, user_adds_ingrid)
+    emu.before(grid_read(), user_adds_ingrid)
     assert cli(key, "import", str(FIXTURES / "linkedin_connections_old.csv")) == 0
     assert "Ingrid Solberg (line 6) is already in the sheet" in capsys.readouterr().out
     names = [r[0] for r in emu.cells(key, "Network")[EXISTING:]]
@@ -179,10 +180,10 @@ def test_log_is_one_write_beside_the_right_person_after_a_sort(
     def user_sorts(e: SheetsEmulator) -> None:
         e.sort_rows(key, "Network", 4, lambda row: str(row[0] or "~"), reverse=True)
 
-    emu.before(lambda req: req.method == "GET" and "/values/" in req.path, user_sorts)
+    emu.before(grid_read(), user_sorts)
     emu.reset_log()
     assert cli(key, "log", "aisha", "reviewed her talk", "--in-person") == 0
-    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write"]
+    assert [r.kind for r in api_requests(emu)] == ["read", "read", "write", "read"]
     cells = emu.cells(key, "Network")
     (aisha,) = [r for r in cells if r and r[0] == "Aisha Bello"]
     moved_to = cells.index(aisha) + 1
@@ -204,7 +205,7 @@ def test_log_refuses_when_the_fresh_read_is_ambiguous(emu: SheetsEmulator, capsy
     def user_duplicates_aisha(e: SheetsEmulator) -> None:
         e.insert_rows(key, "Network", 10, 1, [["Aisha Bello", "aisha.bello@example.org"]])
 
-    emu.before(lambda req: req.method == "GET" and "/values/" in req.path, user_duplicates_aisha)
+    emu.before(grid_read(), user_duplicates_aisha)
     emu.reset_log()
     assert cli(key, "log", "Aisha Bello", "coffee") == 4
     assert "cannot tell which is theirs" in capsys.readouterr().err

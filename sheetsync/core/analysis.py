@@ -48,9 +48,19 @@ def analyse_grid(
     owned_names: Mapping[str, str],
     day_first: bool,
     where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
 ) -> Analysis:
-    """Detect columns, read contacts, score them and pick today's drafts."""
-    colmap = detect_columns(grid, explicit=columns, owned_names=owned_names, where=where)
+    """Detect columns, read contacts, score them and pick today's drafts.
+
+    ``owned_columns`` is what the sheet records of sheetsync's own columns (None: the
+    sheet records nothing, and they are found by their headers)."""
+    colmap = detect_columns(
+        grid,
+        explicit=columns,
+        owned_names=owned_names,
+        where=where,
+        owned_columns=owned_columns,
+    )
     contacts = read_contacts(grid, colmap, scoring, today=today, day_first=day_first, where=where)
     scored = ranked(score(contacts.frame, today, scoring))
     to_draft, waiting = queue(scored, today, scoring.daily_cap)

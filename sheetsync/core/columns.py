@@ -8,6 +8,7 @@ that names the most known columns is taken as the header.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -15,7 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ColumnMissing, ConfigError
-from .grid import Cell, Grid, display_text, is_blank, value_at
+from .grid import Cell, Formula, Grid, cell_at, display_text, is_blank, value_at
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Roles sheetsync reads, with the header texts that name them (normalised form).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -178,6 +181,9 @@ OWNED_DEFAULTS: dict[str, str] = {
 
 HEADER_SCAN_ROWS = 30
 
+#: Added to an owned column's default header when a column of the user's already has it.
+OWN_SUFFIX = " (sheetsync)"
+
 
 def normalise_header(text: Cell) -> str:
     """Header text folded for comparison: case, accents and punctuation ignored."""
@@ -203,6 +209,11 @@ class ColumnMap:
     owned: dict[str, int]
     owned_names: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    #: owned columns found by header alone (a sheet from before ownership was recorded,
+    #: or a header the config names) that the backend should now record as sheetsync's
+    claimed: dict[str, int] = field(default_factory=dict)
+    #: owned keys whose header text is taken by a column of the user's
+    taken: set[str] = field(default_factory=set)
     #: required or configured columns not found (only a ``partial`` detection returns any)
     missing: list[ColumnMissing] = field(default_factory=list)
 
@@ -268,6 +279,7 @@ def detect_columns(
     explicit: Mapping[str, str] | None = None,
     owned_names: Mapping[str, str] | None = None,
     where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
     partial: bool = False,
 ) -> ColumnMap:
     """Find the header row and the column of every role and owned column.
@@ -277,6 +289,16 @@ def detect_columns(
     required column is not found, naming the headers that were seen and the
     closest one not already taken; with ``partial`` (``init``), returns what
     was found and lists the problems in ``missing`` instead.
+
+    ``owned_columns`` is what the sheet itself records of the columns sheetsync
+    created (0-based column -> owned key, such as ``{7: "status"}``), or None
+    when the backend records nothing.  With a record, a column is sheetsync's
+    only when the record names it, when the config names its header in
+    ``[status_columns]``, or, on a sheet with no record yet (made by an earlier
+    version), when its header is one of sheetsync's and its values look like
+    sheetsync's own (then it is ``claimed``, for the backend to record).  Any
+    other column headed like one of sheetsync's is the user's, and its key is
+    ``taken``: sheetsync adds its own under another name.
     """
     explicit = dict(explicit or {})
     unknown = set(explicit) - set(SYNONYMS)
@@ -285,6 +307,7 @@ def detect_columns(
             f"[columns] has unknown role(s) {', '.join(sorted(unknown))}; "
             f"known roles: {', '.join(SYNONYMS)}"
         )
+    configured = {k for k, v in (owned_names or {}).items() if v != OWNED_DEFAULTS.get(k)}
     owned_names = {**OWNED_DEFAULTS, **(owned_names or {})}
     header_row = find_header_row(grid, explicit)
     if header_row is None:
@@ -302,14 +325,30 @@ def detect_columns(
     owned_norm = {normalise_header(v): k for k, v in owned_names.items()}
     roles: dict[str, int] = {}
     owned: dict[str, int] = {}
+    claimed: dict[str, int] = {}
+    taken: set[str] = set()
     warnings: list[str] = []
+    if owned_columns is not None:
+        for col, recorded in sorted(owned_columns.items()):
+            if recorded in owned_names and recorded not in owned:
+                owned[recorded] = col
     for col, text in enumerate(headers):
-        if not text:
+        if not text or col in owned.values():
             continue
         norm = normalise_header(text)
-        if norm in owned_norm and owned_norm[norm] not in owned:
-            owned[owned_norm[norm]] = col
-            continue
+        key = owned_norm.get(norm)
+        if key is not None and key not in owned:
+            if owned_columns is None:
+                owned[key] = col
+                continue
+            if key in configured or (
+                not owned_columns and looks_like_ours(grid, header_row, col, key)
+            ):
+                owned[key] = claimed[key] = col
+                continue
+            taken.add(key)
+        elif key is not None:
+            taken.add(key)
         role = _match_role(norm, _without_parenthetical(text), explicit)
         if role is None:
             continue
@@ -323,8 +362,8 @@ def detect_columns(
         roles[role] = col
     seen = [h for h in headers if h]
     # a column already taken by another role (or by sheetsync) is never suggested
-    free = [h for col, h in enumerate(headers) if h and col not in roles.values()]
-    free = [h for h in free if normalise_header(h) not in owned_norm]
+    used = set(roles.values()) | set(owned.values())
+    free = [h for col, h in enumerate(headers) if h and col not in used]
     missing = [
         _missing(role, seen, where, header_row, explicit.get(role), candidates=free)
         for role in REQUIRED
@@ -342,7 +381,55 @@ def detect_columns(
                 f"{where} has no {ROLE_LABELS[role]} column, so {consequence}. Add one, or "
                 f'set [columns] {role} = "" in sheetsync.toml to say you do without it.'
             )
-    return ColumnMap(header_row, headers, roles, owned, dict(owned_names), warnings, missing)
+    return ColumnMap(
+        header_row,
+        headers,
+        roles,
+        owned,
+        dict(owned_names),
+        warnings,
+        claimed,
+        taken - set(owned),
+        missing,
+    )
+
+
+def looks_like_ours(grid: Grid, header_row: int, col: int, key: str) -> bool:
+    """Whether every value under the header could have been written by sheetsync as ``key``.
+
+    sheetsync never writes a formula; it writes a status word, numbers, dates
+    (or their serial numbers) and its own notes.
+    """
+    from .status import Status
+
+    for r in range(header_row + 1, len(grid)):
+        value = cell_at(grid, r, col)
+        if is_blank(value):
+            continue
+        if isinstance(value, Formula):
+            return False
+        if key == "status":
+            ok = isinstance(value, str) and value.strip() in set(Status)
+        elif key in ("score", "days_since"):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        elif key in ("next_followup", "drafted"):
+            ok = (
+                isinstance(value, dt.date)
+                or (isinstance(value, int | float) and not isinstance(value, bool))
+                or bool(isinstance(value, str) and ISO_DATE.match(value.strip()))
+            )
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            return False
+    return True
+
+
+def own_header(key: str, colmap: ColumnMap) -> str:
+    """The header for a new owned column: its name, or "Name (sheetsync)" when the user's
+    columns already use that name."""
+    name = colmap.owned_names[key]
+    return name + OWN_SUFFIX if key in colmap.taken else name
 
 
 def _missing(

@@ -27,7 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ColumnMissing
-from .columns import OWNED_DEFAULTS, ROLE_LABELS, ColumnMap, data_rows, detect_columns
+from .columns import (
+    OWNED_DEFAULTS,
+    ROLE_LABELS,
+    ColumnMap,
+    data_rows,
+    detect_columns,
+    own_header,
+)
 from .contacts import row_fingerprint, row_key
 from .dates import serial_to_date
 from .grid import Cell, CellWrite, Formula, Grid, a1, cell_at, is_blank, neutralise, row_is_blank
@@ -72,6 +79,9 @@ class Placement:
     #: the writes go into the user's own columns (import, log): a date takes the format its
     #: column already uses, and no header is styled like the user's
     user_columns: bool = False
+    #: columns this write makes sheetsync's (column -> owned key): new ones, and ones of an
+    #: earlier version adopted by their header; a backend that records ownership records them
+    claimed: dict[int, str] = field(default_factory=dict)
 
     @property
     def all_writes(self) -> list[CellWrite]:
@@ -126,21 +136,46 @@ def _new_column_slots(grid: Grid, colmap: ColumnMap, count: int) -> list[int]:
     return slots
 
 
-def place(grid: Grid, plan: WritePlan, *, where: str = "the sheet") -> Placement:
+def _add_owned_columns(grid: Grid, colmap: ColumnMap, missing: list[str], out: Placement) -> None:
+    """Give each missing owned column a free slot and a header; record what becomes ours.
+
+    A default name a column of the user's already has gets " (sheetsync)" added,
+    and the run says so (once: the next run finds the column by its record).
+    """
+    owned = dict(colmap.owned)
+    for key, col in zip(missing, _new_column_slots(grid, colmap, len(missing)), strict=True):
+        owned[key] = col
+        header = own_header(key, colmap)
+        out.header_writes.append(CellWrite(colmap.header_row, col, header))
+        out.claimed[col] = key
+        if key in colmap.taken:
+            name = colmap.owned_names[key]
+            out.warnings.append(
+                f"The column '{name}' is yours, so sheetsync left it alone and added its own "
+                f"as '{header}'. To use another name, set [status_columns] {key} in "
+                "sheetsync.toml."
+            )
+    out.claimed.update({col: key for key, col in colmap.claimed.items()})
+    colmap.owned = owned
+
+
+def place(
+    grid: Grid,
+    plan: WritePlan,
+    *,
+    where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
+) -> Placement:
     """Cell writes that apply ``plan`` to ``grid`` (a fresh read of the sheet)."""
     out = Placement()
-    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where, owned_columns)
     if isinstance(colmap, str):
         out.warnings.append(colmap)
         out.skipped = [r.key for r in plan.rows]
         return out
     out.colmap = colmap
-    owned = dict(colmap.owned)
-    missing = [k for k in OWNED_ORDER if k not in owned]
-    for key, col in zip(missing, _new_column_slots(grid, colmap, len(missing)), strict=True):
-        owned[key] = col
-        out.header_writes.append(CellWrite(colmap.header_row, col, plan.owned_names[key]))
-    colmap.owned = owned
+    missing = [k for k in OWNED_ORDER if k not in colmap.owned]
+    _add_owned_columns(grid, colmap, missing, out)
 
     twin_values: dict[tuple[str, str], list[dict[str, Cell]]] = {}
     for item in plan.rows:
@@ -180,7 +215,7 @@ def place(grid: Grid, plan: WritePlan, *, where: str = "the sheet") -> Placement
                 out.skipped.append(item.key)
                 continue
         for r in rows:
-            _place_row(grid, r, item, owned, out)
+            _place_row(grid, r, item, colmap.owned, out)
     return out
 
 
@@ -230,10 +265,20 @@ class AppendPlan:
 
 
 def _detect_fresh(
-    grid: Grid, columns: Mapping[str, str], owned_names: Mapping[str, str], where: str
+    grid: Grid,
+    columns: Mapping[str, str],
+    owned_names: Mapping[str, str],
+    where: str,
+    owned_columns: Mapping[int, str] | None = None,
 ) -> ColumnMap | str:
     try:
-        return detect_columns(grid, explicit=columns, owned_names=owned_names, where=where)
+        return detect_columns(
+            grid,
+            explicit=columns,
+            owned_names=owned_names,
+            where=where,
+            owned_columns=owned_columns,
+        )
     except ColumnMissing as exc:
         return (
             f"The sheet's headers changed during the run ({exc}); nothing was written. "
@@ -247,22 +292,27 @@ def first_free_row(grid: Grid, colmap: ColumnMap) -> int:
     return max(last, colmap.header_row) + 1
 
 
-def place_append(grid: Grid, plan: AppendPlan, *, where: str = "the sheet") -> Placement:
+def place_append(
+    grid: Grid,
+    plan: AppendPlan,
+    *,
+    where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
+) -> Placement:
     """Cell writes that add ``plan``'s rows below everything in ``grid`` (a fresh read)."""
     out = Placement(user_columns=True)
-    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where, owned_columns)
     if isinstance(colmap, str):
         out.warnings.append(colmap)
         out.skipped = [r.label for r in plan.rows]
         return out
     out.colmap = colmap
-    owned = dict(colmap.owned)
     wanted = {k for item in plan.rows for k, v in item.owned.items() if not is_blank(v)}
-    missing = [k for k in OWNED_ORDER if k not in owned] if wanted - set(owned) else []
-    for key, col in zip(missing, _new_column_slots(grid, colmap, len(missing)), strict=True):
-        owned[key] = col
-        out.header_writes.append(CellWrite(colmap.header_row, col, plan.owned_names[key]))
-    colmap.owned = owned
+    missing = (
+        [k for k in OWNED_ORDER if k not in colmap.owned] if wanted - set(colmap.owned) else []
+    )
+    _add_owned_columns(grid, colmap, missing, out)
+    owned = colmap.owned
     known = {key for keys in sheet_identities(grid, colmap).values() for key in keys}
     row = first_free_row(grid, colmap)
     for item in plan.rows:
@@ -304,14 +354,20 @@ class UpdatePlan:
     owned_names: Mapping[str, str]
 
 
-def place_updates(grid: Grid, plan: UpdatePlan, *, where: str = "the sheet") -> Placement:
+def place_updates(
+    grid: Grid,
+    plan: UpdatePlan,
+    *,
+    where: str = "the sheet",
+    owned_columns: Mapping[int, str] | None = None,
+) -> Placement:
     """Cell writes that apply ``plan`` to the rows of ``grid`` (a fresh read) found by key.
 
     A row is updated whole or not at all: a key on no row or on several rows, a
     missing column or a target cell that holds a formula skips it with a warning.
     """
     out = Placement(user_columns=True)
-    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where)
+    colmap = _detect_fresh(grid, plan.columns, plan.owned_names, where, owned_columns)
     if isinstance(colmap, str):
         out.warnings.append(colmap)
         out.skipped = [r.key for r in plan.rows]

@@ -94,7 +94,13 @@ def send_digest(result: RunResult, config: Config, *, now: dt.datetime) -> str |
             "[digest] send = true needs your own address in [me] email: the digest only "
             "ever goes to you."
         )
-    msg = build_digest(result, to=config.me.email, name=config.me.name, now=now)
+    try:
+        msg = build_digest(result, to=config.me.email, name=config.me.name, now=now)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in [me] name: no header from it
+        raise ConfigError(
+            f"the digest could not be built ({exc}). Check [me] name and email in "
+            "sheetsync.toml: one line each, no line breaks."
+        ) from None
     if config.digest == "imap":
         if config.imap is None:
             raise ConfigError('[digest] via = "imap" needs an [imap] table.')

@@ -432,6 +432,14 @@ class _TabMissing(DeliveryError):
     pass
 
 
+class _Unanswered(Exception):
+    """A batch answered with an error: whether it landed is unknown for 5xx, 408, 429."""
+
+    def __init__(self, status: int, message: str, response: Any):
+        super().__init__(message)
+        self.status, self.message, self.response = status, message, response
+
+
 class GoogleDraftsTab(_DraftsTab):
     """A Drafts tab in the contacts' Google spreadsheet: one read, one batchUpdate a run."""
 
@@ -468,37 +476,79 @@ class GoogleDraftsTab(_DraftsTab):
         return tab_state(_values_grid(sheets[0].get("data", [])), self.where)
 
     def _append(self, rows: list[dict[str, Cell]], state: TabState) -> int:
-        header = [{n: n for n in COLUMNS}] if state.needs_header else []
-        first, count = state.next_row, len(header) + len(rows)
+        """Add ``rows`` with ``appendCells`` (below whatever the tab holds when Google applies
+        it, so a row the user typed meanwhile is never overwritten).
+
+        An answer that is not a success leaves it unknown whether the batch landed:
+        the tab is read again and only rows whose Message-ID is not there are sent.
+        """
+        from ..google import RETRY_STATUSES, Backoff, Waits, retry_after
+
+        waits = Waits(getattr(self.sheet.client, "backoff", Backoff()))
+        while True:
+            missing = [row for row in rows if row[MESSAGE_ID] not in state.ids]
+            if not missing:
+                return len(rows)
+            try:
+                self._send(self._requests(missing, state))
+                return len(rows)
+            except _Unanswered as exc:
+                if exc.status not in RETRY_STATUSES or not waits.wait(retry_after(exc.response)):
+                    raise DeliveryError(
+                        _google_problem(exc.status, exc.message, f"add the drafts to {self.where}")
+                    ) from None
+                log.warning("adding drafts to %s: answer %s; checking", self.where, exc.status)
+            state = self._read()
+
+    def _requests(self, rows: list[dict[str, Cell]], state: TabState) -> list[dict[str, Any]]:
         width = max(state.columns.values()) + 1
         requests: list[dict[str, Any]] = []
         if state.exists and self._sheet_id is not None:
             sheet_id = self._sheet_id
-            have_rows, have_cols = self._grid_size
-            shortfall = (("ROWS", first + count - have_rows), ("COLUMNS", width - have_cols))
-            for dimension, short in shortfall:
-                if short > 0:
-                    grow = {"sheetId": sheet_id, "dimension": dimension, "length": short}
-                    requests.append({"appendDimension": grow})
+            if width > self._grid_size[1]:
+                grow = {"sheetId": sheet_id, "dimension": "COLUMNS", "length": width}
+                grow["length"] = width - self._grid_size[1]
+                requests.append({"appendDimension": grow})
         else:
             sheet_id = self._new_sheet_id()
-            size = {"rowCount": max(1000, count), "columnCount": max(26, width)}
+            size = {"rowCount": 1000, "columnCount": max(26, width), "frozenRowCount": 1}
             props = {"sheetId": sheet_id, "title": self.tab, "gridProperties": size}
-            size["frozenRowCount"] = 1
             requests.append({"addSheet": {"properties": props}})
-        requests.extend(_update_cells(sheet_id, first, header + rows, state.columns))
-        if header:
+        if state.needs_header:
+            header = {n: n for n in COLUMNS}
+            requests.extend(_update_cells(sheet_id, 0, [header], state.columns))
             bold = {"textFormat": {"bold": True}}
-            span = (first, first + 1), (0, width)
-            requests.append(_repeat(sheet_id, *span, bold, "userEnteredFormat.textFormat.bold"))
-        if DATE in state.columns and rows:
-            col = state.columns[DATE]
-            date = {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
-            span = (first + len(header), first + count), (col, col + 1)
-            requests.append(_repeat(sheet_id, *span, date, "userEnteredFormat.numberFormat"))
-        client = self.sheet.client
-        self._call("add the drafts to", client.batch_update, self.sheet.key, {"requests": requests})
-        return len(rows)
+            requests.append(
+                _repeat(sheet_id, (0, 1), (0, width), bold, "userEnteredFormat.textFormat.bold")
+            )
+        by_col = {col: name for name, col in state.columns.items()}
+        appended = [
+            {
+                "values": [
+                    _google_cell(row.get(by_col[c]) if c in by_col else None) for c in range(width)
+                ]
+            }
+            for row in rows
+        ]
+        fields = "userEnteredValue,userEnteredFormat.numberFormat"
+        requests.append({"appendCells": {"sheetId": sheet_id, "rows": appended, "fields": fields}})
+        return requests
+
+    def _send(self, requests: list[dict[str, Any]]) -> None:
+        from gspread.exceptions import APIError
+        from requests import RequestException
+
+        try:
+            self.sheet.client.batch_update(self.sheet.key, {"requests": requests})
+        except APIError as exc:
+            status = exc.response.status_code
+            try:
+                message = str(exc.response.json()["error"]["message"])
+            except (ValueError, KeyError, TypeError):
+                message = ""
+            raise _Unanswered(status, message, exc.response) from None
+        except RequestException:
+            raise _Unanswered(503, "no answer", None) from None
 
     def _new_sheet_id(self) -> int:
         # chosen here so the same batch can fill the new tab; a clash fails the whole batch
@@ -572,7 +622,10 @@ def _google_cell(value: Cell) -> dict[str, Any]:
     if value is None or value == "":
         return {}
     if isinstance(value, dt.date):
-        return {"userEnteredValue": {"numberValue": date_to_serial(value)}}
+        return {
+            "userEnteredValue": {"numberValue": date_to_serial(value)},
+            "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+        }
     return {"userEnteredValue": {"stringValue": str(value)}}  # text, never a formula
 
 

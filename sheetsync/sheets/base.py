@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -72,6 +72,10 @@ class SheetInfo:
     drafts_tab: bool = False
     #: Who the backend reads as (a Google account), for messages about access.
     account: str | None = None
+    #: The columns the sheet records as sheetsync's, as of the latest read (the one
+    #: ``commit`` makes included): 0-based column -> owned key (``{7: "status"}``).
+    #: None when the backend records no ownership (columns are then known by header).
+    owned_columns: Mapping[int, str] | None = None
 
 
 class SheetBackend(ABC):
@@ -119,19 +123,28 @@ class SheetBackend(ABC):
         self.close()
 
 
+def _owned(sheet: SheetBackend) -> Mapping[int, str] | None:
+    # asked for when the placer runs: the backend has just read the sheet again
+    return sheet.info().owned_columns
+
+
 def write(sheet: SheetBackend, plan: WritePlan) -> WriteOutcome:
     """Place a run's statuses on a fresh read and write sheetsync's own cells."""
     where = sheet.describe()
-    return sheet.commit(lambda grid: place(grid, plan, where=where))
+    return sheet.commit(lambda grid: place(grid, plan, where=where, owned_columns=_owned(sheet)))
 
 
 def append(sheet: SheetBackend, plan: AppendPlan) -> WriteOutcome:
     """Add ``plan``'s rows below a fresh read's last row (the user's own columns)."""
     where = sheet.describe()
-    return sheet.commit(lambda grid: place_append(grid, plan, where=where))
+    return sheet.commit(
+        lambda grid: place_append(grid, plan, where=where, owned_columns=_owned(sheet))
+    )
 
 
 def update_cells(sheet: SheetBackend, plan: UpdatePlan) -> WriteOutcome:
     """Write ``plan``'s user cells on rows found in a fresh read by key."""
     where = sheet.describe()
-    return sheet.commit(lambda grid: place_updates(grid, plan, where=where))
+    return sheet.commit(
+        lambda grid: place_updates(grid, plan, where=where, owned_columns=_owned(sheet))
+    )

@@ -1,22 +1,25 @@
-"""A tab of a Google Sheet, through gspread, in at most three API requests per run.
+"""A tab of a Google Sheet, through gspread: read, re-read, write, check.
 
-1. ``spreadsheets.get`` with grid data for the tab: metadata (locale, time
-   zone, grid size, sheet id) and every cell's value, formula and date format,
-   in one request.
-2. ``values.get`` of the tab just before writing: a fresh read to find every
-   contact's row again by identity.
-3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow,
-   and ``updateCells`` with typed values (``stringValue`` can never become a
-   formula; dates carry their DATE format).  The service applies a batch
-   whole or not at all.
+1. ``spreadsheets.get`` of the contacts tab only, with a fields mask: metadata
+   (locale, time zone, grid size, sheet id), which columns are sheetsync's
+   (developer metadata on the column), and per cell its formula, its value and
+   whether it is a date.  With no tab configured, a cheap names-only call
+   first finds the first tab.
+2. The same read again just before writing, to find every contact's row by identity.
+3. One ``spreadsheets.batchUpdate``: add columns when the grid is too narrow
+   (marking them as sheetsync's), and ``updateCells`` with typed values
+   (``stringValue`` can never become a formula; dates carry their DATE format).
+   The service applies a batch whole or not at all.
+4. One more read to check: a sort, insert or delete that landed between 2 and
+   3 is repaired by identity (a few rounds at most), and an answer that was
+   not a success (5xx, 408, 429, timeout, lost) is never resent blindly: the
+   read shows what landed and only what is missing is sent.
 
-When no owned cell would change, requests 2 and 3 are not sent.
+When no owned cell would change, requests 2 to 4 are not sent.
 
-Adding rows (import) and writing user cells (log) keep the same budget: the
-caller's read, a ``values.get`` re-read to place the rows by identity, and one
-``spreadsheets.batchUpdate``.  New rows go in one ``appendCells`` request, so
-Google puts them below whatever the sheet holds at that moment and a row typed
-meanwhile is never overwritten; values are typed as above.
+Adding rows (import) and writing user cells (log) go the same way.  New rows
+go in one ``appendCells`` request, so Google puts them below whatever the sheet
+holds at that moment and a row typed meanwhile is never overwritten.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
 from ..core.writeback import Placement
 from ..errors import SheetError, SheetNotFound
+from ..google import RETRY_STATUSES, SHEETS_SCOPE, Backoff, Waits, retry_after
 from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
 
 if TYPE_CHECKING:
@@ -38,12 +41,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: What a read asks for: the tab's metadata, the columns sheetsync owns (developer
+#: metadata on the column), and per cell only its formula, its value and whether its
+#: number format is a date.
 GRID_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(userEnteredValue,effectiveValue,"
-    "effectiveFormat/numberFormat/type))))"
+    "data(startRow,startColumn,columnMetadata/developerMetadata(metadataKey,metadataValue),"
+    "rowData/values(userEnteredValue/formulaValue,effectiveValue,"
+    "effectiveFormat/numberFormat/type)))"
 )
+#: The developer metadata key on a column sheetsync created; its value is the owned key.
+OWNED_KEY = "sheetsync.column"
 DATE_TYPES = {"DATE", "DATE_TIME"}
 
 
@@ -51,8 +60,9 @@ def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-#: Plans a batch on a fresh read: (grid, (rows, cols)) -> (placement, requests).
-Planner = Callable[[Grid, tuple[int, int]], tuple[Placement, list[dict[str, Any]]]]
+#: Rounds of (read, place, write) a commit makes at most: the write, then checks and
+#: repairs when edits or lost answers got in the way.
+MAX_ROUNDS = 4
 
 
 class GoogleSheet(SheetBackend):
@@ -71,6 +81,7 @@ class GoogleSheet(SheetBackend):
         self.sheet_id: int | None = None
         self.grid_size: tuple[int, int] = (0, 0)
         self._grid: Grid = []
+        self._owned: dict[int, str] = {}
 
     def describe(self) -> str:
         name = self.title or self.key
@@ -79,25 +90,47 @@ class GoogleSheet(SheetBackend):
     # -- reading ------------------------------------------------------------------------
 
     def read(self) -> Grid:
+        self._grid = self._fetch("read")
+        return [list(row) for row in self._grid]
+
+    def _fetch(self, what: str) -> Grid:
+        """The tab's cells, and what the sheet records of it (size, sheetsync's columns).
+
+        Only the contacts tab is asked for; with no tab configured, a first cheap
+        call (tab names only) finds the first tab.
+        """
+        if self.tab is None:
+            self.tab = self._first_tab(what)
         params: dict[str, Any] = {
-            "includeGridData": "true",
+            "ranges": [quote_title(self.tab)],
             "fields": GRID_FIELDS,
             "prettyPrint": "false",  # the grid is most of the bytes: no indentation
         }
-        if self.tab:
-            params["ranges"] = [quote_title(self.tab)]
-        data = self._call("read", self.client.fetch_sheet_metadata, self.key, params=params)
+        data = self._call(what, self.client.fetch_sheet_metadata, self.key, params=params)
         props = data.get("properties", {})
         self.title, self.locale = props.get("title"), props.get("locale")
         self.time_zone = props.get("timeZone")
-        sheets = data.get("sheets", [])
-        sheet = self._pick(sheets)
+        sheet = self._pick(data.get("sheets", []))
         p = sheet["properties"]
         self.tab, self.sheet_id = p["title"], p["sheetId"]
         grid_props = p.get("gridProperties", {})
         self.grid_size = (grid_props.get("rowCount", 0), grid_props.get("columnCount", 0))
-        self._grid = _grid_from_data(sheet.get("data", []))
-        return [list(row) for row in self._grid]
+        self._owned = _owned_columns(sheet.get("data", []))
+        return _grid_from_data(sheet.get("data", []))
+
+    def _first_tab(self, what: str) -> str:
+        data = self._call(
+            what,
+            self.client.fetch_sheet_metadata,
+            self.key,
+            params={"fields": "properties/title,sheets/properties(title,index)"},
+        )
+        sheets = data.get("sheets", [])
+        if not sheets:
+            self.title = data.get("properties", {}).get("title")
+            raise SheetError(f"{self.describe()} has no tabs sheetsync can read.")
+        first = min(sheets, key=lambda s: s["properties"].get("index", 0))
+        return str(first["properties"]["title"])
 
     def _pick(self, sheets: list[dict[str, Any]]) -> dict[str, Any]:
         if not sheets:
@@ -139,6 +172,7 @@ class GoogleSheet(SheetBackend):
             time_zone=self.time_zone,
             drafts_tab=True,
             account=self.account_email,
+            owned_columns=dict(self._owned),
         )
 
     def drafts_tab(self, tab: str) -> Outbox:
@@ -147,7 +181,7 @@ class GoogleSheet(SheetBackend):
         return google_drafts_tab(self, tab)
 
     def commit(self, placer: Placer) -> WriteOutcome:
-        """Place on a fresh read and send the result as one ``batchUpdate``.
+        """Place on a fresh read, send the result as one ``batchUpdate``, and check it.
 
         When placing on the grid read at the start changes nothing, nothing more is
         sent.  New rows go in one ``appendCells`` request (below whatever is there
@@ -158,75 +192,141 @@ class GoogleSheet(SheetBackend):
             cached = placer([list(r) for r in self._grid])
             if not cached.all_writes:
                 return WriteOutcome(0, self.url, cached, list(cached.warnings))
-
-        def build(grid: Grid, size: tuple[int, int]) -> tuple[Placement, list[dict[str, Any]]]:
-            placement = placer(grid)
-            if not placement.all_writes:
-                return placement, []
-            if not placement.appended:
-                return placement, self._requests(placement, *size)
-            requests: list[dict[str, Any]] = []
-            needed_cols = max(w.col for w in placement.all_writes) + 1
-            if needed_cols > size[1]:
-                requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
-            requests.extend(self._update_cells(placement.header_writes))
-            requests.append(self._append_cells(placement))
-            return placement, requests
-
-        placement = self._commit("write", build)
+        placement = self._commit("write", placer)
         if placement.all_writes:
             log.info("wrote %d cells to %s", len(placement.all_writes), where)
         return WriteOutcome(len(placement.writes), self.url, placement, list(placement.warnings))
 
-    def _commit(self, what: str, build: Planner) -> Placement:
-        """Re-read the tab, plan on that read, and send the plan as one batch.
+    def _build(self, placement: Placement, size: tuple[int, int]) -> list[dict[str, Any]]:
+        if not placement.all_writes:
+            return []
+        if not placement.appended:
+            return self._requests(placement, *size)
+        requests: list[dict[str, Any]] = []
+        needed_cols = max(w.col for w in placement.all_writes) + 1
+        if needed_cols > size[1]:
+            requests.append(self._append_dimension("COLUMNS", needed_cols - size[1]))
+        requests.extend(self._record_owned(placement.claimed))
+        requests.extend(self._update_cells(placement.header_writes))
+        requests.append(self._append_cells(placement))
+        return requests
 
-        When the answer to the batch is lost (the connection dropped), nobody knows
-        whether Google applied it, and resending an append would add the rows twice:
-        the tab is read again and only what is still missing is sent.  Returns the
-        placement that was applied.
+    def _commit(self, what: str, placer: Placer) -> Placement:
+        """Re-read, place, send; then read once more to check, and repair, a few rounds.
+
+        * Every round places on a read taken just before it, never on an older one:
+          a retry after a 429 waits, then reads again.
+        * An answer that is not a success (5xx, 408, 429, a timeout, a dropped
+          connection) leaves it unknown whether Google applied the batch: the next
+          round's read shows what landed, and only what is missing is sent.
+        * A sort, insert or delete between the read and the write moves rows under
+          the write: the check after it puts every person's cells back (by identity,
+          from what the first read showed) and clears sheetsync's cells on rows with
+          nobody.
+        Returns the first placement sent (what the run meant to write).
         """
+        from ..core.repair import Expected, expected_after, repairs
+
+        sent: Placement | None = None
+        expected: Expected | None = None
+        waits = Waits(getattr(self.client, "backoff", Backoff()), self.client_deadline)
+        rounds = 0
+        while True:
+            grid, size = self._reread()
+            placement = placer(grid)
+            if expected is not None and placement.colmap is not None:
+                planned = {(w.row, w.col) for w in placement.all_writes}
+                extra = repairs(grid, placement.colmap, expected)
+                placement.writes.extend(w for w in extra if (w.row, w.col) not in planned)
+            requests = self._build(placement, size)
+            if not requests:
+                return sent or placement
+            if sent is not None and rounds >= MAX_ROUNDS:
+                sent.warnings.append(
+                    f"{self.describe()} kept changing while sheetsync wrote to it; after "
+                    f"{MAX_ROUNDS} rounds some statuses may be beside the wrong person. Run "
+                    "sheetsync again."
+                )
+                return sent
+            if expected is None and placement.colmap is not None and not placement.appended:
+                expected = expected_after(grid, placement.colmap, placement.all_writes)
+            if sent is not None:
+                log.warning("%s: putting back %d cells", self.describe(), len(placement.writes))
+            sent = sent or placement
+            status, wait = self._send(what, requests)
+            if status == 200:
+                rounds += 1
+            elif not waits.wait(wait):  # waits are bounded by the back-off, not the rounds
+                raise self._gave_up(what, status)
+
+    @property
+    def client_deadline(self) -> float | None:
+        deadline = getattr(self.client, "deadline", None)
+        return deadline if isinstance(deadline, float) else None
+
+    def _send(self, what: str, requests: list[dict[str, Any]]) -> tuple[int, float | None]:
+        """Send one batch: (200, None), or the status of an answer that leaves the outcome
+        unknown (0 for a lost answer) and its Retry-After.  Other errors are raised."""
+        from gspread.exceptions import APIError
         from requests import RequestException
 
-        grid, size = self._reread()
-        placement, requests = build(grid, size)
-        if not requests:
-            return placement
         try:
             self.client.batch_update(self.key, {"requests": requests})
-            return placement
+            return 200, None
+        except APIError as exc:
+            status = int(exc.response.status_code)
+            if status not in RETRY_STATUSES:
+                raise self._translate(exc, what) from None
+            log.warning("the %s was answered %s; checking what landed", what, status)
+            return status, retry_after(exc.response)
         except RequestException as exc:
             log.warning(
                 "the answer to the %s was lost (%s); checking what landed", what, type(exc).__name__
             )
-        except Exception as exc:  # an API error answer: translated as usual
-            from gspread.exceptions import APIError
+            return 0, None
 
-            if isinstance(exc, APIError):
-                raise self._translate(exc, what) from None
-            raise
-        grid, size = self._reread()
-        again, requests = build(grid, size)
-        if requests:
-            self._call(what, self.client.batch_update, self.key, {"requests": requests})
-            return again
-        return placement
+    def _gave_up(self, what: str, status: int) -> SheetError:
+        if status == 429:
+            return SheetError(
+                "Google Sheets quota exceeded (429) even after retrying with back-off. Wait a "
+                "minute and run again; the next run writes what is missing. Google allows 60 "
+                "requests per minute per user."
+            )
+        answer = f"a server error ({status})" if status else "no answer"
+        return SheetError(
+            f"Google Sheets gave {answer} to every try to {what} {self.describe()}; sheetsync "
+            "retried and gave up. Run again later: the next run finds what landed and writes "
+            "only what is missing."
+        )
 
     def _reread(self) -> tuple[Grid, tuple[int, int]]:
-        """The tab's values now (serial dates), and its grid size from the echoed range."""
-        fresh = self._call(
-            "re-read",
-            self.client.values_get,
-            self.key,
-            quote_title(self.tab or ""),
-            params={
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "SERIAL_NUMBER",
-                "prettyPrint": "false",
-            },
-        )
-        grid: Grid = [list(row) for row in fresh.get("values", [])]
-        return grid, _grid_size_from_range(fresh.get("range", ""), self.grid_size)
+        """The tab now, and its grid size; also what it records of sheetsync's columns."""
+        grid = self._fetch("re-read")
+        return grid, self.grid_size
+
+    def _record_owned(self, claimed: dict[int, str]) -> list[dict[str, Any]]:
+        """Developer metadata marking columns as sheetsync's, so a later run knows them
+        whatever their header says and wherever the user moves them."""
+        return [
+            {
+                "createDeveloperMetadata": {
+                    "developerMetadata": {
+                        "metadataKey": OWNED_KEY,
+                        "metadataValue": key,
+                        "location": {
+                            "dimensionRange": {
+                                "sheetId": self.sheet_id,
+                                "dimension": "COLUMNS",
+                                "startIndex": col,
+                                "endIndex": col + 1,
+                            }
+                        },
+                        "visibility": "DOCUMENT",
+                    }
+                }
+            }
+            for col, key in sorted(claimed.items())
+        ]
 
     def _append_dimension(self, dimension: str, length: int) -> dict[str, Any]:
         return {
@@ -268,6 +368,7 @@ class GoogleSheet(SheetBackend):
             requests.append(self._append_dimension("COLUMNS", needed_cols - cols))
         if needed_rows > rows:
             requests.append(self._append_dimension("ROWS", needed_rows - rows))
+        requests.extend(self._record_owned(placement.claimed))
         requests.extend(self._update_cells(writes))
         return requests
 
@@ -346,10 +447,7 @@ class GoogleSheet(SheetBackend):
                 f"No Google spreadsheet with id {self.key}: check the URL or key.{share}"
             )
         if status in (401, 403):
-            return SheetError(
-                f"Google refused access to the spreadsheet {self.title or self.key}"
-                f" ({status}).{share}"
-            )
+            return SheetError(access_problem(status, message, self.title or self.key, share))
         if status == 400 and "Unable to parse range" in message:
             return self._no_tab()
         if status == 429:
@@ -365,6 +463,26 @@ class GoogleSheet(SheetBackend):
                 "was written."
             )
         return SheetError(f"Google Sheets answered {status} to the {what}: {message}")
+
+
+def access_problem(status: int, message: str, sheet: str, share: str) -> str:
+    """A 401/403 with Google's own reason kept, and the fix for the usual ones."""
+    lowered = message.lower()
+    if "has not been used in project" in lowered or "is disabled" in lowered:
+        link = re.search(r"https://console\.developers\.google\.com/\S+", message)
+        where = link.group(0).rstrip(".") if link else "the Google Cloud console (APIs & Services)"
+        return (
+            f"The Google Sheets API is not enabled for the Google Cloud project of sheetsync's "
+            f"credentials ({status}). Enable it at {where}, wait a minute, and run again."
+        )
+    if "insufficient authentication scopes" in lowered or "insufficient_scope" in lowered:
+        return (
+            f"The Google credentials lack the scope sheetsync needs ({status}: {message}). "
+            f'Sign in again granting {SHEETS_SCOPE} (with credentials = "oauth": run '
+            "'sheetsync auth')."
+        )
+    said = f" Google said: {message}" if message else ""
+    return f"Google refused access to the spreadsheet {sheet} ({status}).{share}{said}"
 
 
 def _zone(name: str | None) -> dt.tzinfo:
@@ -403,6 +521,18 @@ def _value(ext: dict[str, Any] | None, number_type: str | None) -> Cell:
     if "errorValue" in ext:
         return None
     return None
+
+
+def _owned_columns(data: list[dict[str, Any]]) -> dict[int, str]:
+    """Column -> owned key, from the developer metadata in the grid's column metadata."""
+    owned: dict[int, str] = {}
+    for block in data:
+        left = block.get("startColumn", 0)
+        for i, props in enumerate(block.get("columnMetadata", [])):
+            for meta in props.get("developerMetadata", []):
+                if meta.get("metadataKey") == OWNED_KEY and meta.get("metadataValue"):
+                    owned.setdefault(left + i, str(meta["metadataValue"]))
+    return owned
 
 
 def _grid_from_data(data: list[dict[str, Any]]) -> Grid:

@@ -11,7 +11,7 @@ behaviours of the real service it reproduces.
 
 from .auth import TokenInfo
 from .client import gspread_client, http_client_class
-from .emulator import SheetsEmulator
+from .emulator import SheetsEmulator, grid_read, reads_grid
 from .model import ApiError, Cell, CellError, Formula
 from .server import EmuRequest, Rule
 
@@ -24,6 +24,8 @@ __all__ = [
     "Rule",
     "SheetsEmulator",
     "TokenInfo",
+    "grid_read",
     "gspread_client",
     "http_client_class",
+    "reads_grid",
 ]

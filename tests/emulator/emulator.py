@@ -9,6 +9,7 @@ fails, drops connections or runs out of quota (the fault rules).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.message import EmailMessage
 from types import TracebackType
@@ -31,6 +32,27 @@ from .model import (
 from .server import Core, EmuRequest, Handler, Predicate, Rule
 
 SPREADSHEET = r"^/v4/spreadsheets/([^/:]+)"
+
+
+def reads_grid(req: EmuRequest) -> bool:
+    """A ``spreadsheets.get`` that answers cells (grid data), as sheetsync reads a tab."""
+    if req.method != "GET" or not re.fullmatch(SPREADSHEET + "$", req.path):
+        return False
+    fields = (req.param("fields") or "").replace("/", "(")
+    return req.param("includeGridData") == "true" or "data(" in fields
+
+
+def grid_read(after: int = 1) -> Predicate:
+    """Matches grid reads after the first ``after`` of them (1: every re-read of a run)."""
+    seen = [0]
+
+    def matches(req: EmuRequest) -> bool:
+        if not reads_grid(req):
+            return False
+        seen[0] += 1
+        return seen[0] > after
+
+    return matches
 
 
 class SheetsEmulator:
@@ -339,10 +361,25 @@ class SheetsEmulator:
         times: int = 1,
         when: Predicate | None = None,
         message: str | None = None,
+        retry_after: int | None = None,
     ) -> Rule:
         """The next ``times`` matching requests answer ``status`` (429 with the quota body,
-        500 INTERNAL, 503 UNAVAILABLE...) and are not applied."""
-        return self.core.add_rule(Rule("fail", times, when, status=status, message=message))
+        500 INTERNAL, 503 UNAVAILABLE...) and are not applied.  ``retry_after`` adds a
+        ``Retry-After`` header (seconds)."""
+        rule = Rule("fail", times, when, status=status, message=message, retry_after=retry_after)
+        return self.core.add_rule(rule)
+
+    def apply_then_fail(
+        self,
+        status: int = 500,
+        times: int = 1,
+        when: Predicate | None = None,
+        retry_after: int | None = None,
+    ) -> Rule:
+        """Apply the next matching requests, then answer ``status`` anyway (a 5xx, 408 or
+        429 whose change landed: the caller cannot know)."""
+        rule = Rule("apply_then_fail", times, when, status=status, retry_after=retry_after)
+        return self.core.add_rule(rule)
 
     def drop_next(self, times: int = 1, when: Predicate | None = None) -> Rule:
         """Close the connection of the next matching requests without applying or answering."""

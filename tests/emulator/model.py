@@ -131,6 +131,34 @@ class Cell:
         return self.value is None and self.fmt_type is None
 
 
+# ------------------------------------------------------------ developer metadata
+
+
+@dataclass(frozen=True)
+class DevMeta:
+    """Developer metadata: on the sheet (``dimension`` None) or on one row or column.
+
+    Row and column metadata moves with its row or column when rows or columns
+    are inserted or deleted before it, and goes away with it; a sort moves cell
+    contents, not rows, so it leaves metadata where it is.
+    """
+
+    metadata_id: int
+    key: str
+    value: str | None = None
+    visibility: str = "DOCUMENT"
+    dimension: str | None = None
+    index: int = 0
+
+    def shifted(self, dimension: str, at: int, count: int) -> DevMeta | None:
+        """After inserting (count > 0) or deleting (count < 0) at ``at``; None when deleted."""
+        if self.dimension != dimension or self.index < at:
+            return self
+        if count < 0 and self.index < at - count:
+            return None
+        return dataclasses.replace(self, index=self.index + count)
+
+
 # --------------------------------------------------------------------- sheets
 
 
@@ -145,6 +173,11 @@ class Sheet:
     frozen_rows: int = 0
     frozen_cols: int = 0
     data: list[list[Cell | None]] = field(default_factory=list)
+    metadata: list[DevMeta] = field(default_factory=list)
+
+    def _shift_metadata(self, dimension: str, at: int, count: int) -> None:
+        moved = (m.shifted(dimension, at, count) for m in self.metadata)
+        self.metadata = [m for m in moved if m is not None]
 
     def get(self, row: int, col: int) -> Cell | None:
         if row < len(self.data) and col < len(self.data[row]):
@@ -168,21 +201,25 @@ class Sheet:
         if at < len(self.data):
             self.data[at:at] = [[] for _ in range(count)]
         self.row_count += count
+        self._shift_metadata("ROWS", at, count)
 
     def delete_rows(self, at: int, count: int) -> None:
         del self.data[at : at + count]
         self.row_count -= count
+        self._shift_metadata("ROWS", at, -count)
 
     def insert_cols(self, at: int, count: int) -> None:
         for line in self.data:
             if at < len(line):
                 line[at:at] = [None] * count
         self.col_count += count
+        self._shift_metadata("COLUMNS", at, count)
 
     def delete_cols(self, at: int, count: int) -> None:
         for line in self.data:
             del line[at : at + count]
         self.col_count -= count
+        self._shift_metadata("COLUMNS", at, -count)
 
     def resize(self, rows: int, cols: int) -> None:
         """Change the grid size; cells outside the new grid are lost."""
@@ -190,6 +227,10 @@ class Sheet:
         for line in self.data:
             del line[cols:]
         self.row_count, self.col_count = rows, cols
+        size = {"ROWS": rows, "COLUMNS": cols}
+        self.metadata = [
+            m for m in self.metadata if m.dimension is None or m.index < size[m.dimension]
+        ]
 
 
 @dataclass
@@ -224,7 +265,10 @@ class Spreadsheet:
 
     def clone(self) -> Spreadsheet:
         """A copy to apply a batch to; cells are immutable, so only the lists are copied."""
-        sheets = [dataclasses.replace(s, data=[list(line) for line in s.data]) for s in self.sheets]
+        sheets = [
+            dataclasses.replace(s, data=[list(line) for line in s.data], metadata=list(s.metadata))
+            for s in self.sheets
+        ]
         shared = set(self.shared_with) if self.shared_with is not None else None
         return dataclasses.replace(self, sheets=sheets, shared_with=shared)
 

@@ -11,16 +11,23 @@ with the real API, so a misspelt option fails loudly instead of being ignored.
 
 Faults are rules consulted in this order for each request: ``delay``,
 ``drop`` (close the connection without an answer, nothing applied), ``fail``
-(answer an error status, nothing applied), then ``before`` hooks (run a
-function just before serving), then the request is served, and
-``drop_after_apply`` drops the connection after the change was applied (the
-answer is lost).  A rule serves ``times`` matching requests, then stops by
-itself.  A rule without ``when`` matches every request except token requests.
+(answer an error status, nothing applied; with ``retry_after``, a
+``Retry-After`` header), then ``before`` hooks (run a function just before
+serving), then the request is served, and ``drop_after_apply`` drops the
+connection after the change was applied (the answer is lost), or
+``apply_then_fail`` answers an error status although the change was applied.
+
+A rule serves ``times`` matching requests, then stops by itself.  A rule
+without ``when`` matches every request except token requests.
+
+Answers are gzip-compressed when the request accepts gzip and its User-Agent
+contains "gzip", as Google's front ends do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import re
 import socket
@@ -91,6 +98,7 @@ class EmuRequest:
     identity: str | None = None  # who the token belongs to, when the emulator knows
     status: int | None = None  # the answer's status (None when dropped before an answer)
     fault: str | None = None  # "fail 429", "drop", "drop_after_apply", "delay 1.5"
+    reply_headers: dict[str, str] = field(default_factory=dict)
     bytes_in: int = 0
     bytes_out: int = 0
     started: float = 0.0
@@ -141,12 +149,13 @@ class Route:
 class Rule:
     """A fault or hook: serves ``times`` matching requests, then stops (``done``)."""
 
-    action: str  # "fail", "drop", "drop_after_apply", "delay", "before"
+    action: str  # "fail", "drop", "drop_after_apply", "apply_then_fail", "delay", "before"
     times: int = 1
     when: Predicate | None = None
     status: int = 0
     message: str | None = None
     seconds: float = 0.0
+    retry_after: int | None = None
     fn: Callable[[Any], None] | None = None
     hits: int = 0
 
@@ -231,21 +240,30 @@ class Core:
             raise _Drop
         for rule in self._take(req, "fail"):
             req.fault = f"fail {rule.status}"
-            if rule.status == 429:
-                message = rule.message or quota_message(req.kind)
-            else:
-                message = rule.message or FAULT_MESSAGES.get(rule.status, "Emulated failure.")
-            return rule.status, ApiError(rule.status, message).body()
+            return self._error(req, rule)
         for rule in self._take(req, "before"):
             assert rule.fn is not None
             rule.fn(self.owner)
         after = self._take(req, "drop_after_apply")
+        failing = self._take(req, "apply_then_fail")
         status, payload = self.dispatch(req)
         if after:
             req.fault = "drop_after_apply"
             req.status = status
             raise _Drop
+        for rule in failing:
+            req.fault = f"apply_then_fail {rule.status}"
+            return self._error(req, rule)
         return status, payload
+
+    def _error(self, req: EmuRequest, rule: Rule) -> tuple[int, Any]:
+        if rule.status == 429:
+            message = rule.message or quota_message(req.kind)
+        else:
+            message = rule.message or FAULT_MESSAGES.get(rule.status, "Emulated failure.")
+        if rule.retry_after is not None:
+            req.reply_headers["Retry-After"] = str(rule.retry_after)
+        return rule.status, ApiError(rule.status, message).body()
 
     def dispatch(self, req: EmuRequest) -> tuple[int, Any]:
         for route in self.routes:
@@ -384,11 +402,20 @@ class _Handler(BaseHTTPRequestHandler):
         separators = (",", ":") if compact else None
         text = json.dumps(payload, indent=indent, separators=separators, ensure_ascii=False)
         data = text.encode("utf-8") + b"\n"
+        gzipped = "gzip" in headers.get("accept-encoding", "") and "gzip" in headers.get(
+            "user-agent", ""
+        )
+        if gzipped:
+            data = gzip.compress(data, compresslevel=5)
         req.status, req.bytes_out = status, len(data)
         req.elapsed = time.monotonic() - req.started
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        for name, value in req.reply_headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 

@@ -16,13 +16,18 @@
   zeros, so readers should default them to 0.)
 * ``ranges`` (repeatable) restricts the answer to the sheets it names and the
   grid data to its cells; an unknown sheet is a 400 "Unable to parse range".
-* ``fields`` is accepted and ignored: the emulator always answers the full
-  object, a superset of any field mask.
+* ``fields`` is a partial-response mask (``sheets(properties(title),data(rowData(
+  values(effectiveValue))))``, ``a/b`` for ``a(b)``): only the fields it names
+  are answered, the others are absent (not null), as Google answers.
+* Developer metadata (``createDeveloperMetadata``) on the spreadsheet, a sheet,
+  or one row or column; row and column metadata comes back in the grid data's
+  ``rowMetadata`` / ``columnMetadata`` (``developerMetadata``) and moves with
+  inserted and deleted rows and columns (see ``model.DevMeta``).
 * ``:batchUpdate`` applies its requests in order to a copy of the spreadsheet
   and keeps the copy only when every request succeeded (all-or-nothing, as
   the real service does).  Supported: updateCells, appendCells, repeatCell,
   appendDimension, insertDimension, deleteDimension, updateSheetProperties,
-  addSheet, deleteSheet.  Any other request kind is a 400 naming it.  Only
+  addSheet, deleteSheet, createDeveloperMetadata.  Any other request kind is a 400 naming it.  Only
   the number format of ``userEnteredFormat`` is stored; other format fields
   are accepted and dropped.
 * ``appendCells`` writes its rows from column A, starting below the last row
@@ -39,6 +44,7 @@ from typing import Any
 from .formats import default_pattern, formatted, formula_cell, json_value
 from .model import (
     Cell,
+    DevMeta,
     Sheet,
     Spreadsheet,
     Store,
@@ -126,9 +132,84 @@ def grid_data(book: Spreadsheet, sheet: Sheet, r0: int, c0: int, r1: int, c1: in
     data: dict[str, Any] = {"startRow": r0, "startColumn": c0}
     if rows:
         data["rowData"] = rows
-    data["rowMetadata"] = [{"pixelSize": 21} for _ in range(r1 - r0)]
-    data["columnMetadata"] = [{"pixelSize": 100} for _ in range(c1 - c0)]
+    data["rowMetadata"] = [dimension_properties(sheet, "ROWS", r, 21) for r in range(r0, r1)]
+    data["columnMetadata"] = [dimension_properties(sheet, "COLUMNS", c, 100) for c in range(c0, c1)]
     return data
+
+
+def dimension_properties(sheet: Sheet, dimension: str, index: int, size: int) -> dict[str, Any]:
+    found = [m for m in sheet.metadata if m.dimension == dimension and m.index == index]
+    props: dict[str, Any] = {"pixelSize": size}
+    if found:
+        props["developerMetadata"] = [developer_metadata(sheet, m) for m in found]
+    return props
+
+
+def developer_metadata(sheet: Sheet, meta: DevMeta) -> dict[str, Any]:
+    location: dict[str, Any]
+    if meta.dimension is None:
+        location = {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+    else:
+        span = {
+            "sheetId": sheet.sheet_id,
+            "dimension": meta.dimension,
+            "startIndex": meta.index,
+            "endIndex": meta.index + 1,
+        }
+        kind = "ROW" if meta.dimension == "ROWS" else "COLUMN"
+        location = {"locationType": kind, "dimensionRange": span}
+    out: dict[str, Any] = {"metadataId": meta.metadata_id, "metadataKey": meta.key}
+    if meta.value is not None:
+        out["metadataValue"] = meta.value
+    out.update(location=location, visibility=meta.visibility)
+    return out
+
+
+def parse_mask(fields: str) -> dict[str, Any]:
+    """A partial-response mask as a tree: ``a(b,c/d)`` -> {"a": {"b": None, "c": {"d": None}}};
+    None means the whole field."""
+    tree: dict[str, Any] = {}
+    stack: list[dict[str, Any]] = [tree]
+    last: tuple[dict[str, Any], str] | None = None
+    for token in re.findall(r"[^,()\s]+|[,()]", fields):
+        if token == "(":
+            if last is None:
+                raise bad_request(f"Invalid field selection {fields}")
+            parent, name = last
+            if parent[name] is None:
+                parent[name] = {}
+            stack.append(parent[name])
+        elif token == ")":
+            if len(stack) == 1:
+                raise bad_request(f"Invalid field selection {fields}")
+            stack.pop()
+        elif token != ",":
+            node = stack[-1]
+            parts = token.replace(".", "/").split("/")
+            for part in parts[:-1]:
+                child = node.get(part, {})
+                node[part] = {} if child is None else child
+                node = node[part]
+            node.setdefault(parts[-1], None)
+            last = (node, parts[-1])
+    return tree
+
+
+def masked(value: Any, tree: dict[str, Any] | None) -> Any:
+    """``value`` with only the fields ``tree`` names (lists are masked item by item)."""
+    if tree is None or "*" in tree:
+        return value
+    if isinstance(value, list):
+        return [masked(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for name, sub in tree.items():
+        if name in value:
+            kept = masked(value[name], sub)
+            if kept != {} or sub is None:
+                out[name] = kept
+    return out
 
 
 def metadata(book: Spreadsheet, ranges: list[str], grid: bool) -> dict[str, Any]:
@@ -170,9 +251,15 @@ def metadata(book: Spreadsheet, ranges: list[str], grid: bool) -> dict[str, Any]
 def get_spreadsheet(store: Store, req: EmuRequest, key: str) -> tuple[int, Any]:
     req.check_params("ranges", "includeGridData", "excludeTablesInBandedRanges")
     grid = (req.param("includeGridData") or "false").lower() == "true"
+    fields = req.param("fields")
+    mask = parse_mask(fields) if fields else None
+    sheets_mask = (mask or {}).get("sheets")
+    if isinstance(sheets_mask, dict) and "data" in sheets_mask:
+        grid = True  # a mask naming the grid data asks for it, as includeGridData does
     with store.lock:
         book = store.open(key, req.identity)
-        return 200, metadata(book, req.query.get("ranges", []), grid)
+        answer = metadata(book, req.query.get("ranges", []), grid)
+    return 200, masked(answer, mask)
 
 
 # ------------------------------------------------------------------- batching
@@ -439,6 +526,38 @@ class Batch:
         index = props.get("index")
         self.book.sheets.insert(len(self.book.sheets) if index is None else int(index), sheet)
         return {"addSheet": {"properties": sheet_properties(self.book, sheet)}}
+
+    def do_createDeveloperMetadata(self, args: dict[str, Any], where: str) -> dict[str, Any]:
+        meta = args.get("developerMetadata") or {}
+        key, visibility = meta.get("metadataKey"), meta.get("visibility")
+        if not isinstance(key, str) or not key:
+            raise bad_request(f"Invalid {where}: metadataKey is required")
+        if visibility not in ("DOCUMENT", "PROJECT"):
+            raise bad_request(f"Invalid {where}: visibility must be DOCUMENT or PROJECT")
+        location = meta.get("location") or {}
+        span = location.get("dimensionRange")
+        if span is not None:
+            sheet, dimension, start, end = self.dimension_range({"range": span}, where)
+            if end - start != 1:
+                raise bad_request(
+                    f"Invalid {where}: A dimension range location must span exactly one row "
+                    "or column."
+                )
+            size = sheet.row_count if dimension == "ROWS" else sheet.col_count
+            if end > size:
+                raise bad_request(f"Invalid {where}: range beyond the end of the grid")
+        elif "sheetId" in location:
+            sheet, dimension, start = self.sheet(location["sheetId"], where), None, 0
+        else:
+            raise bad_request(f"Invalid {where}: only sheet, row and column locations are emulated")
+        used = {m.metadata_id for s in self.book.sheets for m in s.metadata}
+        wanted = meta.get("metadataId")
+        if wanted is not None and int(wanted) in used:
+            raise bad_request(f"Invalid {where}: metadataId {wanted} is already in use")
+        metadata_id = int(wanted) if wanted is not None else max(used, default=0) + 1
+        made = DevMeta(metadata_id, key, meta.get("metadataValue"), visibility, dimension, start)
+        sheet.metadata.append(made)
+        return {"createDeveloperMetadata": {"developerMetadata": developer_metadata(sheet, made)}}
 
     def do_deleteSheet(self, args: dict[str, Any], where: str) -> dict[str, Any]:
         sheet = self.sheet(args.get("sheetId"), where)

@@ -205,3 +205,19 @@ def test_no_path_sends_to_a_contact(smtp: SmtpCapture, example_xlsx: Path, tmp_p
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert not node.value.rstrip("/").endswith("/send"), (path.name, node.value)
+
+
+def test_a_line_break_in_my_name_is_a_warning(
+    smtp: SmtpCapture, example_xlsx: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    result = run(
+        replace(smtp_config(smtp), me=Me("Sam\nRivera", ME)),
+        sheet=XlsxSheet(example_xlsx),
+        outbox=EmlFolder(tmp_path / "d"),
+        today=TODAY,
+        now=NOW,
+    )
+    assert any("digest not sent" in w and "[me] name" in w for w in result.warnings)
+    assert result.drafts_created == 5 and not smtp.envelopes
