@@ -10,6 +10,7 @@
      │    └── ColumnMissing   a required column is not in the header
      ├── TemplateError        a template folder or template cannot be used
      ├── DeliveryError        a draft destination refused or failed
+     ├── SourceError          a mailbox or calendar to sync from cannot be read
      ├── ImportFileError      a file given to ``import`` is not a contacts export
      └── UsageError           an argument the command cannot use
           └── ContactNotFound no contact, or more than one, matches a name
@@ -71,6 +72,15 @@ class DeliveryError(SheetsyncError):
     exit_code = 6
 
 
+class SourceError(SheetsyncError):
+    """A mailbox or calendar that sync reads from cannot be reached or read.
+
+    The message names the server, file or URL and the setting to check.
+    """
+
+    exit_code = 8
+
+
 class ImportFileError(SheetsyncError):
     """A file given to ``sheetsync import`` cannot be read as a contacts export.
 
@@ -104,6 +114,7 @@ __all__ = [
     "SheetLocked",
     "SheetNotFound",
     "SheetsyncError",
+    "SourceError",
     "TemplateError",
     "UsageError",
 ]

@@ -19,7 +19,7 @@ import ssl
 
 from ..config import MailAccount
 from ..core.drafting import Draft
-from ..errors import DeliveryError
+from ..errors import DeliveryError, SheetsyncError
 from .accounts import tls_and_password
 from .base import Outbox, Saved
 
@@ -39,17 +39,25 @@ def _unquote(raw: bytes) -> str:
     return text
 
 
-def drafts_mailbox(list_lines: list[bytes]) -> str | None:
-    """The mailbox flagged \\Drafts in a LIST answer, if any."""
+def special_use_mailbox(list_lines: list[bytes], flag: str) -> str | None:
+    """The mailbox with special-use ``flag`` (e.g. "\\Sent") in a LIST answer, if any."""
+    wanted = flag.lower().encode()
     for line in list_lines:
         match = _LIST_LINE.match(line or b"")
-        if match and b"\\drafts" in match.group("flags").lower().split():
+        if match and wanted in match.group("flags").lower().split():
             return _unquote(match.group("name"))
     return None
 
 
-def connect(account: MailAccount, *, timeout: float = 30.0) -> imaplib.IMAP4:
-    """A logged-in IMAP connection, or DeliveryError saying what went wrong."""
+def drafts_mailbox(list_lines: list[bytes]) -> str | None:
+    """The mailbox flagged \\Drafts in a LIST answer, if any."""
+    return special_use_mailbox(list_lines, "\\Drafts")
+
+
+def connect(
+    account: MailAccount, *, timeout: float = 30.0, error: type[SheetsyncError] = DeliveryError
+) -> imaplib.IMAP4:
+    """A logged-in IMAP connection, or ``error`` (DeliveryError) saying what went wrong."""
     where = f"{account.host}:{account.port}"
     context, password = tls_and_password(account, "imap")
     try:
@@ -61,7 +69,7 @@ def connect(account: MailAccount, *, timeout: float = 30.0) -> imaplib.IMAP4:
             conn = imaplib.IMAP4(account.host, account.port, timeout=timeout)
             if account.security == "starttls":
                 if "STARTTLS" not in conn.capabilities:
-                    raise DeliveryError(
+                    raise error(
                         f"The IMAP server {where} does not offer STARTTLS; use "
                         '[imap] security = "ssl" (usually port 993).'
                     )
@@ -69,18 +77,18 @@ def connect(account: MailAccount, *, timeout: float = 30.0) -> imaplib.IMAP4:
         if account.user:
             conn.login(account.user, password)
     except ssl.SSLCertVerificationError as exc:
-        raise DeliveryError(
+        raise error(
             f"The certificate of {where} could not be verified ({exc.verify_message}). If the "
             "server uses its own certificate, point [imap] cafile at it."
         ) from None
     except imaplib.IMAP4.error as exc:
-        raise DeliveryError(
+        raise error(
             f"The IMAP server {where} refused the login for {account.user} ({_text(exc)}). "
             f"Check the password in {account.password_env or 'the keyring'}; Gmail and iCloud "
             "need an app password."
         ) from None
     except (OSError, ssl.SSLError) as exc:
-        raise DeliveryError(
+        raise error(
             f"Cannot reach the IMAP server {where} ({type(exc).__name__}: {exc}). Check [imap] "
             "host, port and security."
         ) from None
@@ -193,4 +201,11 @@ def append_to_inbox(account: MailAccount, raw: bytes, now: dt.datetime) -> None:
             conn.logout()
 
 
-__all__: list[str] = ["ImapDrafts", "append_to_inbox", "connect", "drafts_mailbox"]
+__all__: list[str] = [
+    "ImapDrafts",
+    "append_to_inbox",
+    "connect",
+    "drafts_mailbox",
+    "quote_mailbox",
+    "special_use_mailbox",
+]

@@ -153,6 +153,13 @@ NO_DRAFTS = """\
   }"""
 
 
+ALL_MAIL = """
+  mailbox "[Gmail]/All Mail" {
+    special_use = \\All
+    auto = subscribe
+  }"""
+
+
 @dataclass
 class Dovecot:
     """A Dovecot IMAP server on 127.0.0.1 with one user, for one test.
@@ -165,6 +172,7 @@ class Dovecot:
     user: str = "sam@example.com"
     password: str = "correct horse"
     drafts_box: bool = True
+    all_mail: bool = False  # a mailbox flagged \\All, as Gmail's "[Gmail]/All Mail"
     folder: Path = field(init=False)
     imap_port: int = field(init=False, default=0)
     imaps_port: int = field(init=False, default=0)
@@ -195,7 +203,8 @@ class Dovecot:
             user=account.pw_name,
             group=group,
             dh=DH,
-            mailboxes=DRAFTS if self.drafts_box else NO_DRAFTS,
+            mailboxes=(DRAFTS if self.drafts_box else NO_DRAFTS)
+            + (ALL_MAIL if self.all_mail else ""),
         )
         conf = self.folder / "dovecot.conf"
         conf.write_text(config)
@@ -225,6 +234,51 @@ class Dovecot:
     def log(self) -> str:
         path = self.folder / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def _login(self) -> Any:
+        import imaplib
+
+        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=30)
+        conn.login(self.user, self.password)
+        return conn
+
+    def append(
+        self,
+        mailbox: str,
+        messages: list[tuple[EmailMessage | bytes, dt.datetime]],
+        flags: str = "",
+    ) -> None:
+        """APPEND each (message, internal date) to ``mailbox`` over one connection."""
+        import imaplib
+
+        conn = self._login()
+        try:
+            for message, when in messages:
+                raw = message if isinstance(message, bytes) else message.as_bytes()
+                typ, data = conn.append(
+                    f'"{mailbox}"',
+                    f"({flags})" if flags else None,
+                    imaplib.Time2Internaldate(when),
+                    raw,
+                )
+                assert typ == "OK", data
+        finally:
+            conn.logout()
+
+    def flags(self, mailbox: str) -> list[set[str]]:
+        """The flags of every message in ``mailbox``, oldest first (reading nothing else)."""
+        conn = self._login()
+        try:
+            conn.select(f'"{mailbox}"', readonly=True)
+            _, data = conn.uid("FETCH", "1:*", "(FLAGS)")
+            found = []
+            for line in data:
+                if isinstance(line, bytes) and b"FLAGS (" in line:
+                    inner = line.split(b"FLAGS (", 1)[1].split(b")", 1)[0]
+                    found.append({f.decode() for f in inner.split()})
+            return found
+        finally:
+            conn.logout()
 
     def messages(self, mailbox: str) -> list[tuple[set[str], EmailMessage]]:
         """(flags, message) for every message in ``mailbox``, read over IMAP."""
