@@ -22,9 +22,10 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +39,65 @@ SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 #: one also allows sending, which sheetsync never does.
 GMAIL_COMPOSE = "https://www.googleapis.com/auth/gmail.compose"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass
+class GoogleError:
+    """The parts of a Google API error answer that decide what to tell the user.
+
+    Read once here for every Google API sheetsync calls (Sheets, Gmail)."""
+
+    status: int
+    code: str = ""  # "PERMISSION_DENIED"
+    message: str = ""  # Google's own words; never holds a credential
+    reasons: set[str] = field(default_factory=set)  # errors[].reason and details[].reason
+
+    def said(self) -> str:
+        """'(403 PERMISSION_DENIED: Google's message)', for a message to the user."""
+        head = f"{self.status} {self.code}".strip()
+        return f"({head}: {self.message})" if self.message else f"({head})"
+
+    @property
+    def concerns_every_draft(self) -> bool:
+        """Credentials, scopes, delegation: the next draft would meet the same refusal."""
+        return self.status in (401, 403) or self.code == "FAILED_PRECONDITION"
+
+    @classmethod
+    def from_response(cls, response: Any) -> GoogleError:
+        """The error in an HTTP response of a Google API (its JSON ``error`` object)."""
+        found = cls(int(getattr(response, "status_code", 0) or 0))
+        try:
+            error = response.json().get("error")
+        except (ValueError, AttributeError):
+            return found
+        if not isinstance(error, dict):
+            return found
+        found.code = str(error.get("status") or "")
+        found.message = str(error.get("message") or "")[:300]
+        for item in [*(error.get("errors") or []), *(error.get("details") or [])]:
+            if isinstance(item, dict) and item.get("reason"):
+                found.reasons.add(str(item["reason"]))
+        return found
+
+
+def access_problem(status: int, message: str, sheet: str, share: str) -> str:
+    """A 401/403 with Google's own reason kept, and the fix for the usual ones."""
+    lowered = message.lower()
+    if "has not been used in project" in lowered or "is disabled" in lowered:
+        link = re.search(r"https://console\.developers\.google\.com/\S+", message)
+        where = link.group(0).rstrip(".") if link else "the Google Cloud console (APIs & Services)"
+        return (
+            f"The Google Sheets API is not enabled for the Google Cloud project of sheetsync's "
+            f"credentials ({status}). Enable it at {where}, wait a minute, and run again."
+        )
+    if "insufficient authentication scopes" in lowered or "insufficient_scope" in lowered:
+        return (
+            f"The Google credentials lack the scope sheetsync needs ({status}: {message}). "
+            f'Sign in again granting {SHEETS_SCOPE} (with credentials = "oauth": run '
+            "'sheetsync auth')."
+        )
+    said = f" Google said: {message}" if message else ""
+    return f"Google refused access to the spreadsheet {sheet} ({status}).{share}{said}"
 
 
 def config_dir() -> Path:

@@ -15,9 +15,9 @@ from sheetsync.errors import ConfigError
 from sheetsync.google import Backoff, load_credentials, rewrite_url, save_token
 from sheetsync.sheets.google import (
     GoogleSheet,
-    _grid_from_data,
     _grid_size_from_range,
     _zone,
+    grid_from_data,
     quote_title,
 )
 from sheetsync.sheets.location import google_key, looks_remote, spreadsheet_key
@@ -129,7 +129,7 @@ def test_grid_from_grid_data() -> None:
             ],
         }
     ]
-    grid = _grid_from_data(data)
+    grid = grid_from_data(data)
     assert grid[0] == ["Name", "Last"] and grid[1] == []
     text, when, formula, flag, error = grid[2]
     assert text == "=not a formula" and not isinstance(text, Formula)

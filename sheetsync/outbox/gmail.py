@@ -28,7 +28,6 @@ import base64
 import datetime as dt
 import email.policy
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -39,6 +38,7 @@ from ..google import (
     GMAIL_COMPOSE,
     RETRY_STATUSES,
     Backoff,
+    GoogleError,
     authorized_session,
     config_dir,
     load_credentials,
@@ -72,26 +72,6 @@ def _reauthorise() -> str:
         f'"oauth", delete {_token_cache()} and run sheetsync once by hand to sign in again; '
         'with credentials = "token", use a token that has the gmail.compose scope.'
     )
-
-
-@dataclass
-class _GoogleError:
-    """The parts of a Google error answer that decide what to tell the user."""
-
-    status: int
-    code: str = ""  # "PERMISSION_DENIED"
-    message: str = ""  # Google's own words; never holds a credential
-    reasons: set[str] = field(default_factory=set)  # errors[].reason and details[].reason
-
-    def said(self) -> str:
-        """'(403 PERMISSION_DENIED: Google's message)', for a message to the user."""
-        head = f"{self.status} {self.code}".strip()
-        return f"({head}: {self.message})" if self.message else f"({head})"
-
-    @property
-    def concerns_every_draft(self) -> bool:
-        """Credentials, scopes, delegation: the next draft would meet the same refusal."""
-        return self.status in (401, 403) or self.code == "FAILED_PRECONDITION"
 
 
 class _Retry(Exception):
@@ -211,7 +191,7 @@ class GmailDrafts(Outbox):
                     "JSON); is [google] sheets_endpoint pointing at a Google API endpoint?"
                 )
             return body
-        error = _google_error(response)
+        error = GoogleError.from_response(response)
         if error.status in RETRY_STATUSES or (
             error.status == 403 and error.reasons & RATE_LIMIT_REASONS
         ):
@@ -222,7 +202,7 @@ class GmailDrafts(Outbox):
         raise DeliveryError(message)
 
     # ----------------------------------------------------------------- messages
-    def _refused(self, error: _GoogleError) -> str:
+    def _refused(self, error: GoogleError) -> str:
         said = error.said()
         if error.status == 401:
             return f"Gmail refused the Google credentials {said}. " + _reauthorise()
@@ -298,22 +278,6 @@ def _draft_id(draft: Any) -> str:
 
 def _is_service_account(credentials: Any) -> bool:
     return bool(getattr(credentials, "service_account_email", None))
-
-
-def _google_error(response: Any) -> _GoogleError:
-    found = _GoogleError(response.status_code)
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return found
-    if not isinstance(error, dict):
-        return found
-    found.code = str(error.get("status") or "")
-    found.message = str(error.get("message") or "")[:300]
-    for item in [*(error.get("errors") or []), *(error.get("details") or [])]:
-        if isinstance(item, dict) and item.get("reason"):
-            found.reasons.add(str(item["reason"]))
-    return found
 
 
 def _gave_up(retry: _Retry, tries: int) -> str:

@@ -34,8 +34,9 @@ from ..core.dates import date_to_serial
 from ..core.drafting import Draft, clean_header
 from ..core.grid import Cell, Grid, is_blank, neutralise, row_is_blank
 from ..errors import ConfigError, DeliveryError, SheetError
+from ..google import GoogleError, access_problem
 from ..sheets.base import SheetBackend
-from ..sheets.google import GoogleSheet, quote_title
+from ..sheets.google import GoogleSheet, grid_from_data, quote_title
 from ..sheets.local import CsvSheet, XlsxSheet, atomic_target, lock_file_of
 from .base import Outbox, Saved
 
@@ -473,7 +474,7 @@ class GoogleDraftsTab(_DraftsTab):
         self._sheet_id = props.get("sheetId")
         size = props.get("gridProperties", {})
         self._grid_size = (size.get("rowCount", 0), size.get("columnCount", 0))
-        return tab_state(_values_grid(sheets[0].get("data", [])), self.where)
+        return tab_state(grid_from_data(sheets[0].get("data", [])), self.where)
 
     def _append(self, rows: list[dict[str, Cell]], state: TabState) -> int:
         """Add ``rows`` with ``appendCells`` (below whatever the tab holds when Google applies
@@ -541,12 +542,8 @@ class GoogleDraftsTab(_DraftsTab):
         try:
             self.sheet.client.batch_update(self.sheet.key, {"requests": requests})
         except APIError as exc:
-            status = exc.response.status_code
-            try:
-                message = str(exc.response.json()["error"]["message"])
-            except (ValueError, KeyError, TypeError):
-                message = ""
-            raise _Unanswered(status, message, exc.response) from None
+            error = GoogleError.from_response(exc.response)
+            raise _Unanswered(error.status, error.message, exc.response) from None
         except RequestException:
             raise _Unanswered(503, "no answer", None) from None
 
@@ -565,11 +562,8 @@ class GoogleDraftsTab(_DraftsTab):
         try:
             return fn(*args, **kwargs)
         except APIError as exc:
-            status = exc.response.status_code
-            try:
-                message = str(exc.response.json()["error"]["message"])
-            except (ValueError, KeyError, TypeError):
-                message = ""
+            error = GoogleError.from_response(exc.response)
+            status, message = error.status, error.message
             if status == 400 and "Unable to parse range" in message:  # no such tab (yet)
                 raise _TabMissing(message) from exc
             raise DeliveryError(_google_problem(status, message, f"{what} {where}")) from exc
@@ -582,10 +576,8 @@ class GoogleDraftsTab(_DraftsTab):
 
 def _google_problem(status: int, message: str, doing: str) -> str:
     if status in (401, 403):
-        return (
-            f"Google refused to let sheetsync {doing} ({status}): the account sheetsync uses "
-            "needs Editor access to the spreadsheet."
-        )
+        share = " The account sheetsync uses needs Editor access to the spreadsheet."
+        return access_problem(status, message, f"(to {doing})", share)
     if status == 429:
         return (
             f"Google Sheets quota exceeded (429) while trying to {doing}, even after retrying. "
@@ -600,22 +592,6 @@ def _google_problem(status: int, message: str, doing: str) -> str:
             "never added twice."
         )
     return f"Google Sheets answered {status} when sheetsync tried to {doing}: {message}"
-
-
-def _values_grid(data: list[dict[str, Any]]) -> Grid:
-    grid: Grid = []
-    for block in data:
-        top, left = block.get("startRow", 0), block.get("startColumn", 0)
-        for i, row in enumerate(block.get("rowData", [])):
-            while len(grid) <= top + i:
-                grid.append([])
-            line = grid[top + i]
-            for j, cell in enumerate(row.get("values", [])):
-                while len(line) <= left + j:
-                    line.append(None)
-                value = cell.get("effectiveValue") or {}
-                line[left + j] = next(iter(value.values()), None)
-    return grid
 
 
 def _google_cell(value: Cell) -> dict[str, Any]:

@@ -33,7 +33,14 @@ from ..core.dates import date_to_serial, serial_to_date
 from ..core.grid import Cell, CellWrite, Formula, Grid
 from ..core.writeback import Placement
 from ..errors import SheetError, SheetNotFound
-from ..google import RETRY_STATUSES, SHEETS_SCOPE, Backoff, Waits, retry_after
+from ..google import (
+    RETRY_STATUSES,
+    Backoff,
+    GoogleError,
+    Waits,
+    access_problem,
+    retry_after,
+)
 from .base import Placer, SheetBackend, SheetInfo, WriteOutcome
 
 if TYPE_CHECKING:
@@ -116,7 +123,7 @@ class GoogleSheet(SheetBackend):
         grid_props = p.get("gridProperties", {})
         self.grid_size = (grid_props.get("rowCount", 0), grid_props.get("columnCount", 0))
         self._owned = _owned_columns(sheet.get("data", []))
-        return _grid_from_data(sheet.get("data", []))
+        return grid_from_data(sheet.get("data", []))
 
     def _first_tab(self, what: str) -> str:
         data = self._call(
@@ -432,11 +439,8 @@ class GoogleSheet(SheetBackend):
             ) from None
 
     def _translate(self, exc: Any, what: str) -> SheetError:
-        status = exc.response.status_code
-        try:
-            message = exc.response.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = ""
+        error = GoogleError.from_response(exc.response)
+        status, message = error.status, error.message
         share = (
             f" Open the sheet, click Share, and add {self.account_email} as an Editor."
             if self.account_email
@@ -463,26 +467,6 @@ class GoogleSheet(SheetBackend):
                 "was written."
             )
         return SheetError(f"Google Sheets answered {status} to the {what}: {message}")
-
-
-def access_problem(status: int, message: str, sheet: str, share: str) -> str:
-    """A 401/403 with Google's own reason kept, and the fix for the usual ones."""
-    lowered = message.lower()
-    if "has not been used in project" in lowered or "is disabled" in lowered:
-        link = re.search(r"https://console\.developers\.google\.com/\S+", message)
-        where = link.group(0).rstrip(".") if link else "the Google Cloud console (APIs & Services)"
-        return (
-            f"The Google Sheets API is not enabled for the Google Cloud project of sheetsync's "
-            f"credentials ({status}). Enable it at {where}, wait a minute, and run again."
-        )
-    if "insufficient authentication scopes" in lowered or "insufficient_scope" in lowered:
-        return (
-            f"The Google credentials lack the scope sheetsync needs ({status}: {message}). "
-            f'Sign in again granting {SHEETS_SCOPE} (with credentials = "oauth": run '
-            "'sheetsync auth')."
-        )
-    said = f" Google said: {message}" if message else ""
-    return f"Google refused access to the spreadsheet {sheet} ({status}).{share}{said}"
 
 
 def _zone(name: str | None) -> dt.tzinfo:
@@ -535,7 +519,8 @@ def _owned_columns(data: list[dict[str, Any]]) -> dict[int, str]:
     return owned
 
 
-def _grid_from_data(data: list[dict[str, Any]]) -> Grid:
+def grid_from_data(data: list[dict[str, Any]]) -> Grid:
+    """The cells of a ``spreadsheets.get`` answer's grid data, typed (dates as dates)."""
     grid: Grid = []
     for block in data:
         top, left = block.get("startRow", 0), block.get("startColumn", 0)
