@@ -51,7 +51,7 @@ def config_text(
 ) -> str:
     """A commented sheetsync.toml with the mapping detected in the sheet."""
     from ..config import SITUATIONS
-    from ..core.columns import REQUIRED, ROLE_LABELS, SYNONYMS
+    from ..core.columns import REQUIRED, ROLE_LABELS, SYNONYMS, WITHOUT
 
     q = _toml_str
     lines = [
@@ -74,12 +74,17 @@ def config_text(
         "# An empty text means your sheet has no such column.",
         "[columns]",
     ]
+    missing = {m.role: m for m in colmap.missing}
     for role in SYNONYMS:
         label = ROLE_LABELS[role]
         if role in colmap.roles:
             lines.append(f"{role} = {q(colmap.header_of(role))}")
         elif role in REQUIRED:
-            lines.append(f"{role} = {q('')}  # no {label} column found")
+            hint = missing[role].suggestion if role in missing else None
+            closest = f"; closest: {q(hint)}" if hint else "; add one to your sheet"
+            lines.append(f'# {role} = "..."  # REQUIRED: no {label} column found{closest}')
+        elif role in WITHOUT:
+            lines.append(f"{role} = {q('')}  # no {label} column: {WITHOUT[role]}")
         else:
             lines.append(f'# {role} = "..."  # optional: {label}')
     lines += [
@@ -141,7 +146,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     tell_account(sheet, always=True)
     grid = sheet.read()
     colmap = detect_columns(
-        grid, explicit=config.columns, owned_names=config.status_columns, where=sheet.describe()
+        grid,
+        explicit=config.columns,
+        owned_names=config.status_columns,
+        where=sheet.describe(),
+        owned_columns=sheet.info().owned_columns,
+        partial=True,  # a config is written even when a column is missing: it says which
     )
     sheet_path = config.sheet or ""
     if google_key(sheet_path) is None:
@@ -159,6 +169,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 "header_row": colmap.header_row + 1,
                 "columns": {r: colmap.header_of(r) for r in colmap.roles},
                 "missing": [r for r in SYNONYMS if r not in colmap.roles],
+                "required_missing": [m.role for m in colmap.missing],
                 "warnings": list(colmap.warnings),
             }
         )
@@ -167,5 +178,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"Wrote {target}. Header row {colmap.header_row + 1} of {sheet.describe()}: {found}.")
     for w in colmap.warnings:
         print(f"warning: {w}")
+    for problem in colmap.missing:
+        print(f"before running: {problem} (in {target}, [columns] {problem.role})")
     print(f"Next: fill in [me] in {target}, then try 'sheetsync run --config {target} --dry-run'.")
     return EXIT_OK

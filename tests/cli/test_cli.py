@@ -297,3 +297,26 @@ def test_on_a_terminal_the_run_shows_one_draft_in_full(tmp_path: Path) -> None:
     shown = out.getvalue().split("The first draft that would be made:\n", 1)[1]
     first = result.drafts[0]
     assert f"Subject: {first.subject}" in shown and "https://samrivera.example.com" in shown
+
+
+def test_init_always_writes_a_config_that_says_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sheet whose date column is misspelled and which has no 'what' column still gets a
+    config: the optional role set to "" with its consequence, the required one as a
+    commented line naming the closest header (never one another role has)."""
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("Name,Last contactd,Email\nAda,2026-01-01,ada@x.org\n", encoding="utf-8")
+    target = tmp_path / "sheetsync.toml"
+    assert main(["init", "--sheet", str(sheet), "--write", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "before running:" in out and "[columns] last_interaction" in out
+    text = target.read_text(encoding="utf-8")
+    assert "# last_interaction = \"...\"  # REQUIRED" in text and "'Last contactd'" not in text
+    assert 'closest: "Last contactd"' in text
+    assert 'what = ""  # no what (last discussed) column' in text
+    config = load_config(str(target), env={})
+    assert config.columns["what"] == "" and "last_interaction" not in config.columns
+    text = text.replace('# last_interaction = "..."', 'last_interaction = "Last contactd"  #')
+    target.write_text(text, encoding="utf-8")
+    assert main(["run", "--config", str(target), "--dry-run", *TODAY]) == 0, "one edit away"

@@ -114,7 +114,10 @@ def test_init_json(example_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert data["config"] == str(target) and target.exists()
     assert data["header_row"] >= 1 and data["sheet"].startswith("contacts.csv")
     assert data["columns"]["name"] == "Name" and "last_interaction" in data["columns"]
-    assert set(data) == {"config", "sheet", "header_row", "columns", "missing", "warnings"}
+    assert set(data) == {
+        "config", "sheet", "header_row", "columns", "missing", "required_missing", "warnings"
+    }
+    assert data["required_missing"] == []
     assert 'locale = "en_GB"' in target.read_text(encoding="utf-8"), "--locale is written"
 
 
