@@ -219,3 +219,17 @@ def test_a_cell_with_two_addresses_drafts_to_the_first() -> None:
     run(config(), sheet=sheet, outbox=box, today=TODAY)
     to = {m["To"] for m in box.messages.values()}
     assert "Person 2 <Person.Two@example.com>" in to
+
+
+def test_identical_rows_with_an_unreadable_date_are_each_marked() -> None:
+    """Two identical rows with a bad date were reported as 'check data' yet nothing was
+    written, with a false warning that the rows changed during the run."""
+    rows: list[list[object]] = [HEADER, *(["Ada", None, "someday", "x", None, None],) * 2]
+    rows.append(["Bob", "b@example.org", ago(50), "y", None, None])
+    sheet = MemorySheet([list(r) for r in rows])
+    result = run(config(), sheet=sheet, outbox=MemoryOutbox(), today=TODAY)
+    assert not any("changed during the run" in w for w in result.warnings)
+    status = sheet.grid[0].index("Status")
+    assert [r[status] for r in sheet.grid[1:3]] == ["check data", "check data"]
+    note = sheet.grid[0].index("Sheetsync note")
+    assert "C2" in sheet.grid[1][note] and "C3" in sheet.grid[2][note]

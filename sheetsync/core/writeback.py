@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ColumnMissing
@@ -181,6 +181,7 @@ def place(
     for item in plan.rows:
         if item.key in plan.duplicate_keys:
             twin_values.setdefault((item.key, item.fingerprint), []).append(item.values)
+    twin_order: dict[tuple[str, str], Iterator[int]] = {}
     by_key: dict[str, list[int]] = {}
     for r in data_rows(grid, colmap):
         by_key.setdefault(row_key(grid, r, colmap), []).append(r)
@@ -204,10 +205,14 @@ def place(
         if len(rows) > 1:
             # The same contact on several rows at read time: each item goes to the row
             # whose own cells it was computed from.  Rows identical in every user cell
-            # got identical values, so those are written to each of them.
+            # cannot be told apart, and need not be: as many identical rows as were read
+            # take the items in sheet order (their notes differ only in the cell named).
             rows = [r for r in rows if row_fingerprint(grid, r, colmap) == item.fingerprint]
             twins = twin_values.get((item.key, item.fingerprint), [])
-            if not rows or (len(rows) > 1 and not _all_equal(twins, len(rows))):
+            if len(rows) > 1 and len(twins) == len(rows):
+                order = twin_order.setdefault((item.key, item.fingerprint), iter(rows))
+                rows = [next(order)]
+            elif not rows or (len(rows) > 1 and not _all_equal(twins, len(rows))):
                 out.warnings.append(
                     f"{label} is on several rows that changed during the run; sheetsync "
                     "cannot tell them apart, so it wrote nothing for them. Merge the rows."
