@@ -122,3 +122,22 @@ def test_the_committed_layouts_are_what_the_script_writes(tmp_path: Path) -> Non
     for name, write in script.LAYOUTS.items():
         write(tmp_path / name)
         assert (tmp_path / name).read_bytes() == (LAYOUTS / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["notion_export.csv", "name_category_last.xlsx", "lowercase_frequency.csv", "client_list.xlsx"],
+)
+def test_a_new_user_gets_a_dry_run_with_init_then_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's path on each real shape: init writes a config, and the next command is a
+    successful dry run (no hand edits in between)."""
+    import shutil
+
+    from sheetsync.cli.main import main
+
+    shutil.copy(LAYOUTS / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--sheet", name]) == 0
+    assert main(["run", "--dry-run", "--today", TODAY.isoformat()]) == 0
