@@ -118,6 +118,7 @@ def run(
     analysis = analyse(grid, config, today, where=where, owned_columns=sheet.info().owned_columns)
     result = RunResult(sheet=where, today=today, dry_run=dry_run)
     result.warnings.extend(analysis.warnings)
+    result.notes.extend(analysis.notes)
     if not dry_run:
         sheet.check_writable()  # a workbook open in Excel: stop before making any draft
     if not dry_run and outbox is None and analysis.to_draft:

@@ -141,3 +141,17 @@ def test_a_new_user_gets_a_dry_run_with_init_then_run(
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--sheet", name]) == 0
     assert main(["run", "--dry-run", "--today", TODAY.isoformat()]) == 0
+
+
+def test_tier_words_are_named_in_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from sheetsync.cli.main import main
+
+    shutil.copy(LAYOUTS / "client_list.xlsx", tmp_path / "client_list.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--sheet", "client_list.xlsx"]) == 0
+    assert main(["status", "--today", TODAY.isoformat()]) == 0
+    assert "Tier column read as High/Medium/Low" in capsys.readouterr().out

@@ -233,6 +233,8 @@ def render_run(result: RunResult, out: TextIO = sys.stdout, *, verbose: bool = F
         print("\nWarnings:", file=out)
         for w in result.warnings:
             print(f"  - {w}", file=out)
+    for note in result.notes:
+        print(f"\nNote: {note}", file=out)
     if result.drafts:
         _print_draft(result.drafts[0], out, made=not result.dry_run, count=len(result.drafts))
 

@@ -58,4 +58,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("  " + line)
     for w in analysis.warnings:
         print(f"warning: {w}")
+    for note in analysis.notes:
+        print(f"note: {note}")
     return EXIT_OK

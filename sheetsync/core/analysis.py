@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -30,6 +30,8 @@ class Analysis:
     to_draft: list[int]
     waiting: list[int]
     warnings: list[str]
+    #: what the run noticed and tells once (not problems): e.g. how tier words were read
+    notes: list[str] = field(default_factory=list)
 
     def records(self) -> list[tuple[int, dict[str, Any]]]:
         """(label, row as a plain dict) for every contact, in sheet order."""
@@ -64,7 +66,13 @@ def analyse_grid(
     contacts = read_contacts(grid, colmap, scoring, today=today, day_first=day_first, where=where)
     scored = ranked(score(contacts.frame, today, scoring))
     to_draft, waiting = queue(scored, today, scoring.daily_cap)
-    return Analysis(grid, colmap, scored, to_draft, waiting, colmap.warnings + contacts.warnings)
+    notes = [
+        f"Tier column read as {name} (mapped to tiers A, B and C and their cadences); "
+        "define [tiers] in sheetsync.toml to choose others."
+        for name in contacts.tier_vocabularies
+    ]
+    warnings = colmap.warnings + contacts.warnings
+    return Analysis(grid, colmap, scored, to_draft, waiting, warnings, notes)
 
 
 def date_of(value: Any) -> dt.date | None:

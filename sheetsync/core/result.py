@@ -53,6 +53,8 @@ class RunResult:
     changes: list[CellChange] = field(default_factory=list)
     cells_written: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: what the run tells once that is not a problem (how tier words were read)
+    notes: list[str] = field(default_factory=list)
     #: drafts that could not be made because a template is broken or lacks a field
     template_errors: int = 0
     #: drafts the destination refused or could not store
