@@ -12,9 +12,10 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ConfigError, SheetError
 from .base import SheetBackend, WriteOutcome
+from .csv_file import CsvSheet
 from .google import GoogleSheet, is_google_location, spreadsheet_key
-from .local import CsvSheet, XlsxSheet
 from .memory import MemorySheet
+from .xlsx import XlsxSheet
 
 #: File endings each local backend reads.
 LOCAL_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
