@@ -24,5 +24,14 @@ if ! command -v chromium >/dev/null 2>&1; then
     chromium >/dev/null
 fi
 
+# the workbook tests open every kind of file sheetsync writes in a real LibreOffice
+if ! command -v soffice >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui >/dev/null
+fi
+
 # the Python packages, in .venv (pip may not install into the system Python: PEP 668)
 bash scripts/venv.sh test
