@@ -140,6 +140,7 @@ def main() -> int:
             for size in sizes:
                 for label, kind, name in CASES:
                     figures = measure(kind, inputs[size][name], folder)
+                    print(f"# {size} {label}: {figures['cpu']:.3f}s", file=sys.stderr, flush=True)
                     results.setdefault((size, label), []).append(figures)
     print(f"{'size':>7} {'work':<20} {'cpu median':>10} {'range':>17} {'peak MiB':>9} {'ratio':>7}")
     for size in sizes:
