@@ -3,14 +3,16 @@
 No mail account and no token: each draft is one row (Date, Status, To, Email,
 Subject, two compose links, Body, Template, Message-ID) in a tab that
 sheetsync creates and owns.  The user's own tabs are never touched, and rows
-already in the Drafts tab are never changed (the user marks them sent).  A
+already in the Drafts tab are never changed (the user marks them sent).  In a
+workbook the rows are patched into the tab's worksheet part like any other
+write of sheetsync's (a new tab is a new part), so nothing else changes.  A
 CSV file has no tabs, so its drafts go in a file beside it,
 ``<stem>.drafts.csv``.
 
 The Message-ID column is the memory: the tab is read once per run, and a
 draft whose Message-ID is already there is not added again.  ``save`` only
-queues; ``flush`` adds every queued row in one go (one load and one atomic
-save of a workbook, or one ``spreadsheets.batchUpdate``), before the runner
+queues; ``flush`` adds every queued row in one go (one read and one atomic
+patch of a workbook, or one ``spreadsheets.batchUpdate``), before the runner
 writes the sheet.  Text is always stored as text: no cell can become a formula.
 """
 
@@ -18,11 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import logging
 import secrets
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -30,14 +30,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from lxml import etree
+
 from ..core.dates import date_to_serial
 from ..core.drafting import Draft, clean_header
 from ..core.grid import Cell, Grid, is_blank, neutralise, row_is_blank
 from ..errors import ConfigError, DeliveryError, SheetError
 from ..google import GoogleError, access_problem
 from ..sheets.base import SheetBackend
+from ..sheets.csv_file import CsvSheet
+from ..sheets.files import (
+    REPLACE_ATTEMPTS,
+    FileChanged,
+    atomic_target,
+    digest_of,
+    gave_up,
+    lock_file_of,
+    snapshot,
+)
 from ..sheets.google import GoogleSheet, grid_from_data, quote_title
-from ..sheets.local import CsvSheet, XlsxSheet, atomic_target, lock_file_of
+from ..sheets.ooxml import Package, PackageError
+from ..sheets.worksheet import ISO_DATE, Worksheet
+from ..sheets.xlsx import Book, XlsxSheet, add_hyperlink, add_tab, read_book
 from .base import Outbox, Saved
 
 log = logging.getLogger(__name__)
@@ -223,50 +237,44 @@ class _DraftsTab(Outbox):
 
 
 class XlsxDraftsTab(_DraftsTab):
-    """A Drafts tab in the contacts' own .xlsx/.xlsm workbook."""
+    """A Drafts tab in the contacts' own .xlsx/.xlsm workbook, patched in like any write:
+    a new tab is a new worksheet part, and no other tab's part changes."""
 
     def __init__(self, sheet: XlsxSheet, tab: str = DEFAULT_TAB):
         super().__init__(f"{sheet.path.name} › {tab}")
         self.sheet, self.tab, self.path = sheet, tab, sheet.path
-        self._book: Any = None
-        self._stamp: str | None = None
+        self._book: Book | None = None
 
     def _read(self) -> TabState:
-        self._book, self._stamp = self._load()
-        return tab_state(self._grid(self._book), self.where)
+        self._book = self._load()
+        return self._state_of(self._book)
 
-    def _load(self) -> tuple[Any, str]:
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
+    def _load(self) -> Book:
         try:
-            data = self.path.read_bytes()
-            book = openpyxl.load_workbook(
-                io.BytesIO(data), keep_vba=self.path.suffix.lower() == ".xlsm"
-            )
-        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            snap = snapshot(self.path)
+            package = Package(snap.data)
+            name = self._existing(package)
+            return read_book(self.path, name or self.sheet.tab, snap)
+        except (SheetError, PackageError) as exc:
             raise DeliveryError(
-                f"Cannot open {self.path.name} to add drafts to its {self.tab} tab "
-                f"({type(exc).__name__}: {exc})."
+                f"Cannot open {self.path.name} to add drafts to its {self.tab} tab ({exc})."
             ) from exc
-        return book, hashlib.sha256(data).hexdigest()
 
-    def _worksheet(self, book: Any) -> Any:
+    def _existing(self, package: Package) -> str | None:
         # Excel tab names are unique whatever their case: never add a second "drafts".
-        for name in book.sheetnames:
-            if name.casefold() == self.tab.casefold():
-                ws = book[name]
-                if not hasattr(ws, "iter_rows"):
+        for t in package.tabs:
+            if t.name.casefold() == self.tab.casefold():
+                if t.kind != "worksheet":
                     raise DeliveryError(
-                        f"{self.path.name} › {name} is a chart sheet, not a tab sheetsync can "
+                        f"{self.path.name} › {t.name} is a {t.kind}, not a tab sheetsync can "
                         'add drafts to; set [drafts] tab = "..." to another name.'
                     )
-                return ws
+                return t.name
         return None
 
-    def _grid(self, book: Any) -> Grid | None:
-        ws = self._worksheet(book)
-        return None if ws is None else [list(r) for r in ws.iter_rows(values_only=True)]
+    def _state_of(self, book: Book) -> TabState:
+        mine = book.tab.name.casefold() == self.tab.casefold()
+        return tab_state(book.grid if mine else None, self.where)
 
     def _check_writable(self) -> None:
         lock = lock_file_of(self.path)
@@ -276,88 +284,85 @@ class XlsxDraftsTab(_DraftsTab):
                 f"drafts were not added to its {self.tab} tab. Close it there and run "
                 "sheetsync again."
             )
-        try:
-            risky = self.sheet.unsafe_parts()
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise DeliveryError(f"Cannot read {self.path.name}: {exc}.") from exc
-        if risky:
-            raise DeliveryError(
-                f"{self.path.name} contains {', '.join(risky)}, which the .xlsx library "
-                "sheetsync uses would drop when saving, so no drafts were added to it. Choose "
-                'another [drafts] destination ("eml", "imap" or "gmail") for this workbook.'
-            )
 
     def _append(self, rows: list[dict[str, Cell]], state: TabState) -> int:
         self._check_writable()
-        book = self._book
-        self._book = None  # about to hold our rows, saved or not: never reuse it
-        if book is None or self._stamp != _digest(self.path):
-            # changed since it was read (the user, or another run): read the tab again
-            book, self._stamp = self._load()
-            state = tab_state(self._grid(book), self.where)
-            rows = [r for r in rows if r[MESSAGE_ID] not in state.ids]
-            if not rows:
+        for _ in range(REPLACE_ATTEMPTS):
+            book, self._book = self._book, None  # about to hold our rows: never reuse it
+            if book is None or book.snap.digest != _digest(self.path):
+                # changed since it was read (the user, or another run): read the tab again
+                book = self._load()
+                state = self._state_of(book)
+            todo = [r for r in rows if r[MESSAGE_ID] not in state.ids]
+            if not todo:
                 return 0
-        ws = self._worksheet(book)
-        if ws is None:
-            ws = book.create_sheet(self.tab)
-            ws.freeze_panes = "A2"
-            for name, width in XLSX_WIDTHS.items():
-                ws.column_dimensions[_letter(COLUMNS.index(name))].width = width
-        _write_xlsx_rows(ws, state, rows)
-        # openpyxl keeps formulas but not their last results: Excel recalculates on open
-        book.calculation.fullCalcOnLoad = True
-        try:
-            with atomic_target(self.path) as tmp:
-                book.save(tmp)
-        except SheetError as exc:
-            raise DeliveryError(f"The drafts were not added to {self.where}: {exc}") from exc
-        return len(rows)
+            _write_xlsx_rows(book, state, todo, self.tab)
+            try:
+                with atomic_target(self.path, unchanged=book.snap) as tmp, tmp.open("wb") as out:
+                    book.save(out)
+            except FileChanged:
+                continue
+            except (SheetError, PackageError) as exc:
+                raise DeliveryError(f"The drafts were not added to {self.where}: {exc}") from exc
+            return len(todo)
+        raise DeliveryError(
+            f"The drafts were not added to {self.where}: {gave_up(self.path, REPLACE_ATTEMPTS)}"
+        )
 
 
 def _digest(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return digest_of(path.read_bytes())
     except OSError as exc:
         raise DeliveryError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
 
 
-def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(col + 1))
-
-
-def _write_xlsx_rows(ws: Any, state: TabState, rows: list[dict[str, Cell]]) -> None:
-    from openpyxl.styles import Font
-
-    r = state.next_row + 1
+def _write_xlsx_rows(book: Book, state: TabState, rows: list[dict[str, Cell]], tab: str) -> None:
+    if state.exists:
+        part = book.tab.part
+        ws = book.worksheet()
+    else:
+        part = add_tab(book, tab)
+        ws = book.worksheet(part)
+        _lay_out(ws)
+    styles = ws.styles
+    r = state.next_row
     if state.needs_header:
+        bold = styles.derived(None, font=styles.font(bold=True))
         for name, col in state.columns.items():
-            cell = ws.cell(r, col + 1)
-            _xlsx_text(cell, name)
-            cell.font = Font(bold=True)
+            ws.set(r, col, _clean(name), style=bold)
         r += 1
+    date = styles.derived(None, fmt=styles.format_id(ISO_DATE))
+    link = styles.derived(None, font=styles.font(color="0563C1", underline=True))
     for row in rows:
         for name, col in state.columns.items():
-            cell, value = ws.cell(r, col + 1), row[name]
+            value = row[name]
             if isinstance(value, dt.date):
-                cell.value, cell.number_format = value, "yyyy-mm-dd"
+                ws.set(r, col, value, style=date)
             elif name in LINK_LABELS:
-                _xlsx_text(cell, LINK_LABELS[name])
-                cell.hyperlink = value
-                cell.font = Font(color="0563C1", underline="single")
+                ws.set(r, col, LINK_LABELS[name], style=link)
+                add_hyperlink(book, ws, part, r, col, str(value))
             else:
-                _xlsx_text(cell, value)
+                ws.set(r, col, _clean(value))
         r += 1
+    book.put(part, ws.data())
 
 
-def _xlsx_text(cell: Any, text: Cell) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def _lay_out(ws: Worksheet) -> None:
+    """A new Drafts tab: the header row frozen, the long columns wide."""
+    views = ws.child("sheetViews")
+    view = etree.SubElement(views, ws.q("sheetView"), workbookViewId="0")
+    etree.SubElement(
+        view, ws.q("pane"), ySplit="1", topLeftCell="A2", activePane="bottomLeft", state="frozen"
+    )
+    cols = ws.child("cols")
+    for name, width in XLSX_WIDTHS.items():
+        n = str(COLUMNS.index(name) + 1)
+        etree.SubElement(cols, ws.q("col"), min=n, max=n, width=str(width), customWidth="1")
 
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(text)) if text else None
-    if cell.value is not None:
-        cell.data_type = "s"  # text, never a formula, whatever it starts with
+
+def _clean(text: Cell) -> Cell:
+    return str(text) if text else None
 
 
 class CsvDraftsFile(_DraftsTab):
@@ -661,7 +666,6 @@ def xlsx_drafts_tab(sheet: XlsxSheet, tab: str) -> XlsxDraftsTab:
             'another [drafts] destination ("eml" writes .eml files).'
         )
     _check_not_contacts(tab, sheet.tab)
-    _check_keeps_everything(sheet)
     bad = sorted(EXCEL_TITLE_FORBIDDEN & set(tab))
     if len(tab) > 31 or bad or tab.startswith("'") or tab.endswith("'"):
         raise ConfigError(
@@ -669,19 +673,6 @@ def xlsx_drafts_tab(sheet: XlsxSheet, tab: str) -> XlsxDraftsTab:
             "without \\ / ? * [ ] : or a leading or trailing apostrophe."
         )
     return XlsxDraftsTab(sheet, tab)
-
-
-def _check_keeps_everything(sheet: XlsxSheet) -> None:
-    try:
-        risky = sheet.unsafe_parts()
-    except (OSError, zipfile.BadZipFile):
-        return  # adding the drafts will say what is wrong with the file
-    if risky:
-        raise ConfigError(
-            f"{sheet.path.name} contains {', '.join(risky)}, which the .xlsx library sheetsync "
-            "uses would drop when saving, so it cannot have a Drafts tab. Choose another "
-            '[drafts] destination ("eml", "imap" or "gmail") for this workbook.'
-        )
 
 
 def _check_not_contacts(tab: str, contacts_tab: str | None) -> None:

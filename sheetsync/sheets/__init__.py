@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SheetError
 from .base import SheetBackend, WriteOutcome
+from .csv_file import CsvSheet
 from .google import GoogleSheet
-from .local import CsvSheet, XlsxSheet
 from .location import google_key
 from .memory import MemorySheet
+from .xlsx import XlsxSheet
 
 if TYPE_CHECKING:
     from ..config import Config

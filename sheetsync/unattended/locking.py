@@ -1,11 +1,16 @@
 """One run per sheet at a time: a lock file shared by the scheduler, cron and the command line.
 
-Every writing run (``sheetsync run``, each pass of ``sheetsync schedule``, each
-sheet of a manifest) first takes an exclusive, non-blocking ``flock`` on a file
-named after the sheet, in the user's state folder::
+Every command that writes (``sheetsync run``, each pass of ``sheetsync
+schedule``, each sheet of a manifest, ``log`` and ``import``) first takes an
+exclusive, non-blocking ``flock`` on a file named after the sheet, in one folder
+that every process on the machine finds whatever its environment (a scheduler
+and a cron line see different ``$HOME``, ``$XDG_STATE_HOME`` and ``$TMPDIR``)::
 
-    $XDG_STATE_HOME/sheetsync/locks/contacts.xlsx-3f9a0c1b2d.lock
-    (else ~/.local/state/sheetsync/locks/...)
+    /tmp/sheetsync-locks/contacts.xlsx-3f9a0c1b2d.lock
+
+The folder is shared by every user, like /tmp itself (sticky, world-writable),
+and each lock file is readable by all, so two accounts on one machine writing
+the same file also exclude each other; ``flock`` needs only a read handle.
 
 A second run on the same sheet while the first holds the lock (a cron run
 firing while the scheduler is mid-pass, or two cron runs that overlap) does not
@@ -18,6 +23,7 @@ would still write the same cells.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -73,14 +79,18 @@ class RunLock:
         if self.path is None:  # no writable state folder: run unguarded rather than not at all
             self.held = True
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError:  # another user's lock file: a read handle can lock it too
+            fd = os.open(self.path, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        with contextlib.suppress(OSError):  # read-only: the holder is not named
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         self._fd, self.held = fd, True
         return True
 
@@ -113,11 +123,24 @@ class RunLock:
         self.release()
 
 
+#: The one folder of run locks on this machine (never taken from the environment).
+LOCK_DIR = Path("/tmp/sheetsync-locks")
+
+
+def machine_lock_dir() -> Path:
+    """The machine's lock folder, made sticky and writable by all like /tmp itself."""
+    if not LOCK_DIR.is_dir():
+        LOCK_DIR.mkdir(exist_ok=True)
+        with contextlib.suppress(OSError):  # another user made it first: theirs is fine
+            os.chmod(LOCK_DIR, 0o1777)
+    return LOCK_DIR
+
+
 def sheet_lock(config: Config, lock_dir: Path | None = None) -> RunLock:
     """The lock guarding the config's sheet (not yet acquired)."""
-    folder = lock_dir or state_dir() / "locks"
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = lock_dir or machine_lock_dir()
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         log.warning(
             "cannot create the lock folder %s (%s); running without an overlap guard",
