@@ -101,9 +101,13 @@ def access_problem(status: int, message: str, sheet: str, share: str) -> str:
 
 
 def config_dir() -> Path:
-    """The user's sheetsync config folder ($XDG_CONFIG_HOME/sheetsync or ~/.config/sheetsync)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "sheetsync"
+    """The user's sheetsync config folder (the Google token cache): platformdirs' user
+    config folder. Linux: ``$XDG_CONFIG_HOME/sheetsync`` (``~/.config/sheetsync``);
+    macOS: ``~/Library/Application Support/sheetsync``; Windows:
+    ``%LOCALAPPDATA%\\sheetsync``."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("sheetsync", appauthor=False))
 
 
 def rewrite_url(url: str, endpoint: str | None) -> str:

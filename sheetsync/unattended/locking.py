@@ -24,13 +24,13 @@ would still write the same cells.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
 import re
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..config import Config
 
@@ -38,9 +38,15 @@ log = logging.getLogger(__name__)
 
 
 def state_dir() -> Path:
-    """The user's sheetsync state folder ($XDG_STATE_HOME/sheetsync or ~/.local/state/sheetsync)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "sheetsync"
+    """The user's sheetsync state folder (logs): platformdirs' user state folder.
+
+    Linux: ``$XDG_STATE_HOME/sheetsync`` (``~/.local/state/sheetsync``); macOS:
+    ``~/Library/Application Support/sheetsync``; Windows:
+    ``%LOCALAPPDATA%\\sheetsync``.
+    """
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("sheetsync", appauthor=False))
 
 
 def sheet_key(location: str) -> str:
@@ -65,48 +71,58 @@ def config_key(config: Config) -> str:
 class RunLock:
     """An exclusive, non-blocking lock on one file; ``acquire()`` says whether we got it.
 
-    Not re-entrant: a second ``RunLock`` on the same file, even in the same
-    process, is refused while the first is held (``flock`` locks belong to an
-    open file, not to a process).
+    Built on ``filelock`` (``flock`` on POSIX, ``msvcrt`` locking on Windows), so the
+    kernel drops it when the process dies.  Not re-entrant: a second ``RunLock`` on
+    the same file, even in the same process, is refused while the first is held.
+    The holder's process id is kept beside the lock (``NAME.lock.pid``), for messages.
     """
 
     def __init__(self, path: Path | None):
         self.path = path
-        self._fd: int | None = None
+        self._lock: Any = None
         self.held = False
 
     def acquire(self) -> bool:
-        if self.path is None:  # no writable state folder: run unguarded rather than not at all
+        if self.path is None:  # no writable lock folder: run unguarded rather than not at all
             self.held = True
             return True
+        import filelock
+
+        # mode 0o666: another user's run on this machine can open the same lock file
+        lock = filelock.FileLock(
+            self.path,
+            timeout=0,
+            mode=0o666,
+            thread_local=False,
+            fallback_to_soft=False,
+            preserve_lock_file=True,
+        )
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except PermissionError:  # another user's lock file: a read handle can lock it too
-            fd = os.open(self.path, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            lock.acquire()
+        except filelock.Timeout:
             return False
-        with contextlib.suppress(OSError):  # read-only: the holder is not named
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd, self.held = fd, True
+        with contextlib.suppress(OSError):
+            self._pid_file.write_text(f"{os.getpid()}\n", encoding="ascii")
+        self._lock, self.held = lock, True
         return True
 
+    @property
+    def _pid_file(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".pid")
+
     def release(self) -> None:
-        if self._fd is not None:
-            # the file stays: unlinking it would let a third run lock a fresh inode
+        if self._lock is not None:
+            # the lock file stays: unlinking it would let a third run lock a fresh file
             # while a second still waits on the old one
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+            self._lock.release()
+            self._lock = None
         self.held = False
 
     def holder(self) -> str:
         """Who holds the lock, for messages: "process 1234", or "another process"."""
         try:
-            pid = self.path.read_text(encoding="ascii").strip() if self.path else ""
+            pid = self._pid_file.read_text(encoding="ascii").strip() if self.path else ""
         except OSError:
             pid = ""
         return f"process {pid}" if pid.isdigit() else "another process"
@@ -123,8 +139,14 @@ class RunLock:
         self.release()
 
 
-#: The one folder of run locks on this machine (never taken from the environment).
-LOCK_DIR = Path("/tmp/sheetsync-locks")
+#: The one folder of run locks on this machine (never taken from the environment, which a
+#: scheduler and a cron line do not share): /tmp's on POSIX; on Windows, where there is no
+#: such shared folder, the user's state folder.
+LOCK_DIR = (
+    Path("/tmp/sheetsync-locks")
+    if os.name == "posix"
+    else state_dir() / "locks"
+)
 
 
 def machine_lock_dir() -> Path:
