@@ -101,6 +101,7 @@ class Styles:
         self._root: Any = None
         self.changed = False
         self._dates: dict[int, bool] = {}
+        self._derived: dict[tuple[int | None, int | None, bytes | None], int] = {}
 
     @property
     def root(self) -> Any:
@@ -158,6 +159,12 @@ class Styles:
     def derived(self, xf: int | None, *, fmt: int | None = None, font: Any = None) -> int:
         """A cell style like ``xf`` with number format ``fmt`` and/or ``font``; reused when the
         workbook already has it."""
+        key = (xf, fmt, None if font is None else etree.tostring(font))
+        if key not in self._derived:
+            self._derived[key] = self._derive(xf, fmt, font)
+        return self._derived[key]
+
+    def _derive(self, xf: int | None, fmt: int | None, font: Any) -> int:
         xfs = self._xfs()
         base = copy.deepcopy(xfs[xf]) if xf is not None and 0 <= xf < len(xfs) else None
         if base is None:
@@ -170,9 +177,9 @@ class Styles:
         if font is not None:
             base.set("fontId", str(self._font_id(font)))
             base.set("applyFont", "1")
-        wanted = etree.tostring(base)
+        wanted = _shape(base)
         for i, existing in enumerate(xfs):
-            if etree.tostring(existing) == wanted:
+            if _shape(existing) == wanted:
                 return i
         cellxfs = self._list("cellXfs")
         cellxfs.append(base)
@@ -224,6 +231,11 @@ class Styles:
 
     def data(self) -> bytes:
         return serialise(self.root)
+
+
+def _shape(el: Any) -> tuple[Any, ...]:
+    """What makes two style elements the same, whatever their namespace declarations."""
+    return (local(el.tag), sorted(el.attrib.items()), [_shape(c) for c in el])
 
 
 def _empty_styles() -> Any:
