@@ -155,3 +155,28 @@ def test_tier_words_are_named_in_the_report(
     assert main(["init", "--sheet", "client_list.xlsx"]) == 0
     assert main(["status", "--today", TODAY.isoformat()]) == 0
     assert "Tier column read as High/Medium/Low" in capsys.readouterr().out
+
+
+def test_a_users_own_status_column_in_a_file_is_never_taken(tmp_path: Path) -> None:
+    """A Notion export with its own Status column (Active, Lead, ...): a file records
+    nothing but its cells, so a column headed like one of sheetsync's is sheetsync's only
+    when everything in it could have been written by sheetsync. Here it is the user's:
+    sheetsync adds 'Status (sheetsync)', and repeated runs find their own columns again."""
+    import csv
+    import shutil
+
+    from sheetsync.cli.main import main
+
+    sheet = tmp_path / "notion_export.csv"
+    shutil.copy(LAYOUTS / "notion_export.csv", sheet)
+    before = [row[1] for row in csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines())]
+    args = ["run", "--sheet", str(sheet), "--drafts", str(tmp_path / "d"), "--today", "2026-11-22"]
+    for _ in range(3):
+        assert main(args) == 0
+    rows = list(csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines()))
+    assert [row[1] for row in rows] == before, "the user's Status column is as it was"
+    header = rows[0]
+    assert header.count("Status (sheetsync)") == 1 and header.count("Score") == 1
+    assert len(header) == len(set(header)), "no column added twice"
+    mine = header.index("Status (sheetsync)")
+    assert {row[mine] for row in rows[1:]} <= {"ok", "due soon", "overdue", "lapsed", "new"}

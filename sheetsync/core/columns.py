@@ -183,6 +183,7 @@ HEADER_SCAN_ROWS = 30
 
 #: Added to an owned column's default header when a column of the user's already has it.
 OWN_SUFFIX = " (sheetsync)"
+NUMBER_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def normalise_header(text: Cell) -> str:
@@ -323,6 +324,8 @@ def detect_columns(
         raise _missing("name", [t for t in _row_texts(grid, first) if t], where, first)
     headers = _row_texts(grid, header_row)
     owned_norm = {normalise_header(v): k for k, v in owned_names.items()}
+    # "Status (sheetsync)": the name sheetsync gives its column when yours has the plain one
+    marked = {normalise_header(v + OWN_SUFFIX): k for k, v in owned_names.items()}
     roles: dict[str, int] = {}
     owned: dict[str, int] = {}
     claimed: dict[str, int] = {}
@@ -336,10 +339,18 @@ def detect_columns(
         if not text or col in owned.values():
             continue
         norm = normalise_header(text)
+        if norm in marked and marked[norm] not in owned:
+            owned[marked[norm]] = col
+            continue
         key = owned_norm.get(norm)
         if key is not None and key not in owned:
             if owned_columns is None:
-                owned[key] = col
+                # a file records nothing but its cells: a column headed like one of ours
+                # is ours only if everything in it could have been written by sheetsync
+                if key in configured or looks_like_ours(grid, header_row, col, key):
+                    owned[key] = col
+                    continue
+                taken.add(key)
                 continue
             if key in configured or (
                 not owned_columns and looks_like_ours(grid, header_row, col, key)
@@ -411,7 +422,9 @@ def looks_like_ours(grid: Grid, header_row: int, col: int, key: str) -> bool:
         if key == "status":
             ok = isinstance(value, str) and value.strip() in set(Status)
         elif key in ("score", "days_since"):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = (isinstance(value, int | float) and not isinstance(value, bool)) or bool(
+                isinstance(value, str) and NUMBER_TEXT.fullmatch(value.strip())
+            )  # a CSV file holds numbers as text
         elif key in ("next_followup", "drafted"):
             ok = (
                 isinstance(value, dt.date)
