@@ -658,7 +658,9 @@ def test_formula_results_survive_a_write(tmp_path: Path) -> None:
     assert grid[1][2] == '=A2&" "&B2' and grid[1][2].cached == "Ann Lee"
 
 
-def test_a_formula_in_an_owned_column_is_left_alone(tmp_path: Path) -> None:
+def test_a_status_column_holding_a_formula_is_the_users(tmp_path: Path) -> None:
+    """sheetsync never writes a formula, so a 'Status' column holding one is the user's:
+    it is left whole, and sheetsync writes its own 'Status (sheetsync)' beside it."""
     path = make_xlsx(
         tmp_path / "owned.xlsx",
         [
@@ -667,11 +669,13 @@ def test_a_formula_in_an_owned_column_is_left_alone(tmp_path: Path) -> None:
             ["Bob Stone", "bob@example.com", ago(45), "Tea", None, None],
         ],
     )
-    result = run_on(XlsxSheet(path))
+    run_on(XlsxSheet(path))
     ws = openpyxl.load_workbook(path).active
     assert ws["F2"].value == '=IF(C2="","?","mine")' and ws["F2"].data_type == "f"
-    assert ws["F3"].value == "overdue"
-    assert any("F2" in w and "formula" in w for w in result.warnings)
+    assert ws["F3"].value is None, "the user's column is not written"
+    header = [c.value for c in ws[1]]
+    mine = header.index("Status (sheetsync)") + 1
+    assert [ws.cell(2, mine).value, ws.cell(3, mine).value] == ["ok", "overdue"]
 
 
 # --- emoji and line breaks in names ------------------------------------------------------
