@@ -131,3 +131,15 @@ def hand_lock(config: Config) -> RunLock:
         return sheet_locked(config)
     except Skipped as skip:
         raise SheetLocked(f"{skip}; nothing was written. Try again when it has finished.") from None
+
+
+def command_parser(sub: Any, name: str, text: str, examples: str) -> argparse.ArgumentParser:
+    """A command's parser: its one-line help, and an ``examples:`` epilog shown as written."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=text,
+        description=text,
+        epilog=examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser

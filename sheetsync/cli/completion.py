@@ -13,7 +13,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .common import EXIT_OK
+from .common import EXIT_OK, command_parser
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -47,13 +47,7 @@ class Command(NamedTuple):
 
 def add_parser(sub: Any) -> None:
     text = "Print a shell completion script (bash, zsh or fish)."
-    p = sub.add_parser(
-        "completion",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "completion", text, EXAMPLES)
     p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     p.set_defaults(func=cmd_completion, verbose=False, json=False)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from .common import EXIT_OK, common_flags, load, notice, print_json
+from .common import EXIT_OK, command_parser, common_flags, load, notice, print_json
 from .run import log_format_flag
 from .schedule import schedule_flags, schedule_spec
 
@@ -40,13 +40,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Print, install or remove a crontab line that runs sheetsync."
-    p = sub.add_parser(
-        "cron",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "cron", text, EXAMPLES)
     common_flags(p, today=False)  # the line runs on the day it fires
     schedule_flags(p, timezone=False)
     p.add_argument("--timezone", help=argparse.SUPPRESS)  # refused in cmd_cron, with a reason

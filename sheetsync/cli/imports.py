@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from .common import EXIT_OK, common_flags, hand_lock, load, print_json
+from .common import EXIT_OK, command_parser, common_flags, hand_lock, load, print_json
 
 if TYPE_CHECKING:
     from ..core.result import ImportResult
@@ -22,13 +22,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Add the people in a LinkedIn, Google Contacts or vCard export to the sheet."
-    p = sub.add_parser(
-        "import",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "import", text, EXAMPLES)
     common_flags(p)
     p.add_argument("file", help="the export: LinkedIn Connections.csv, Google CSV or .vcf")
     p.add_argument(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from .common import EXIT_OK, common_flags, load, print_json
+from .common import EXIT_OK, command_parser, common_flags, load, print_json
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -28,13 +28,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Inspect a sheet's headers and write a commented sheetsync.toml."
-    p = sub.add_parser(
-        "init",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "init", text, EXAMPLES)
     common_flags(p, today=False)  # init scores nothing, so --today would do nothing
     p.add_argument(
         "--write",

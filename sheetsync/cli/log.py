@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_OK, common_flags, hand_lock, load, print_json
+from .common import EXIT_OK, command_parser, common_flags, hand_lock, load, print_json
 
 EXAMPLES = """\
 examples:
@@ -16,13 +16,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Record an interaction: last interaction, what, and last in person."
-    p = sub.add_parser(
-        "log",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "log", text, EXAMPLES)
     common_flags(p)
     p.add_argument("name", help="the contact's name (or part of it, or their email)")
     p.add_argument("what", help="what happened or what you talked about")

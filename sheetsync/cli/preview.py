@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_OK, common_flags, load, print_json
+from .common import EXIT_OK, command_parser, common_flags, load, print_json
 
 EXAMPLES = """\
 examples:
@@ -15,13 +15,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Render one contact's follow-up draft to the terminal. Changes nothing."
-    p = sub.add_parser(
-        "preview",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "preview", text, EXAMPLES)
     common_flags(p)
     p.add_argument("name", help="the contact's name (or part of it, or their email)")
     p.add_argument("--template", help="render this template instead of the one sheetsync picks")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, SheetsyncError
 from .common import (
     EXIT_OK,
+    command_parser,
     common_flags,
     load,
     notice,
@@ -59,13 +60,7 @@ def log_format_flag(parser: argparse.ArgumentParser, default: str | None) -> Non
 
 def add_parser(sub: Any) -> None:
     text = "One pass: read the sheet, score, write status columns, draft follow-ups."
-    p = sub.add_parser(
-        "run",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "run", text, EXAMPLES)
     common_flags(p)
     p.add_argument(
         "--dry-run",

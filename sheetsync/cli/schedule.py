@@ -8,7 +8,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from .common import EXIT_OK, common_flags, load
+from .common import EXIT_OK, command_parser, common_flags, load
 from .run import draft_flags, log_format_flag, run_logged
 
 if TYPE_CHECKING:
@@ -43,13 +43,7 @@ def schedule_flags(parser: argparse.ArgumentParser, *, timezone: bool = True) ->
 
 def add_parser(sub: Any) -> None:
     text = "Run the job at set times until stopped (Ctrl-C or SIGTERM)."
-    p = sub.add_parser(
-        "schedule",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "schedule", text, EXAMPLES)
     common_flags(p)
     schedule_flags(p)
     p.add_argument("--once", action="store_true", help="run a single pass now, then exit")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import EXIT_OK, common_flags, load, print_json
+from .common import EXIT_OK, command_parser, common_flags, load, print_json
 
 EXAMPLES = """\
 examples:
@@ -16,13 +16,7 @@ examples:
 
 def add_parser(sub: Any) -> None:
     text = "Show who to contact first, as a ranked table. Changes nothing."
-    p = sub.add_parser(
-        "status",
-        help=text,
-        description=text,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(sub, "status", text, EXAMPLES)
     common_flags(p)
     p.add_argument(
         "--all", action="store_true", help="list every contact, not only those to act on"

@@ -73,7 +73,7 @@ _TWO_DIGIT_PIVOT: Final = 68
 
 # Spelled out rather than taken from the calendar module, whose names follow
 # the process locale.
-_MONTH_NAMES: Final = (
+MONTH_NAMES: Final = (
     "january",
     "february",
     "march",
@@ -87,7 +87,7 @@ _MONTH_NAMES: Final = (
     "november",
     "december",
 )
-_WEEKDAY_NAMES: Final = (
+WEEKDAY_NAMES: Final = (
     "monday",
     "tuesday",
     "wednesday",
@@ -97,14 +97,14 @@ _WEEKDAY_NAMES: Final = (
     "sunday",
 )
 
-_MONTHS: Final[dict[str, int]] = {
-    **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+MONTHS: Final[dict[str, int]] = {
+    **{name: number for number, name in enumerate(MONTH_NAMES, start=1)},
+    **{name[:3]: number for number, name in enumerate(MONTH_NAMES, start=1)},
     "sept": 9,
 }
-_WEEKDAYS: Final[dict[str, int]] = {
-    **{name: number for number, name in enumerate(_WEEKDAY_NAMES)},
-    **{name[:3]: number for number, name in enumerate(_WEEKDAY_NAMES)},
+WEEKDAYS: Final[dict[str, int]] = {
+    **{name: number for number, name in enumerate(WEEKDAY_NAMES)},
+    **{name[:3]: number for number, name in enumerate(WEEKDAY_NAMES)},
     "tues": 1,
     "weds": 2,
     "thur": 3,
@@ -468,7 +468,7 @@ def _why_not_real(year: int, month: int, day: int) -> str:
     if day < 1:
         return f"there is no day {day}"
     length = calendar.monthrange(year, month)[1]
-    return f"{_MONTH_NAMES[month - 1].title()} {year} has only {length} days"
+    return f"{MONTH_NAMES[month - 1].title()} {year} has only {length} days"
 
 
 # ---------------------------------------------------------------- month-name text
@@ -479,10 +479,10 @@ def _parse_month_name(date_text: str, text: str) -> dt.date:
     # A leading or trailing separator leaves an empty token: "Mar 14, 2024,".
     if "" in tokens:
         raise _unreadable(text)
-    weekday = _lookup(_WEEKDAYS, tokens[0]) if len(tokens) > 1 else None
+    weekday = _lookup(WEEKDAYS, tokens[0]) if len(tokens) > 1 else None
     if weekday is not None:
         tokens = tokens[1:]
-    months = [(index, _lookup(_MONTHS, token)) for index, token in enumerate(tokens)]
+    months = [(index, _lookup(MONTHS, token)) for index, token in enumerate(tokens)]
     found = [(index, month) for index, month in months if month is not None]
     if len(found) != 1:
         raise _unreadable(text)
@@ -516,8 +516,8 @@ def _missing_part(other: str, text: str) -> DateError:
 
 
 def _wrong_weekday(built: dt.date, weekday: int, text: str) -> DateError:
-    actual = _WEEKDAY_NAMES[built.weekday()].title()
-    written = _WEEKDAY_NAMES[weekday].title()
+    actual = WEEKDAY_NAMES[built.weekday()].title()
+    written = WEEKDAY_NAMES[weekday].title()
     return DateError(
         f"{_quote(text)} says {written}, but {built.isoformat()} is a {actual}; "
         "fix the date or drop the weekday"

@@ -48,7 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .dates import DateError, parse_date
+from .dates import MONTH_NAMES, MONTHS, WEEKDAY_NAMES, WEEKDAYS, DateError, parse_date
 
 __all__ = [
     "DueMoment",
@@ -84,43 +84,6 @@ _LAST_SERIAL: Final = 73415  # 2100-12-31
 _FIRST_YEAR: Final = 1900
 _LAST_YEAR: Final = 2100
 
-# Spelled out rather than taken from the calendar module, whose names follow the locale.
-_MONTH_NAMES: Final = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_WEEKDAY_NAMES: Final = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
-_MONTHS: Final[dict[str, int]] = {
-    **{name: n for n, name in enumerate(_MONTH_NAMES, start=1)},
-    **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, start=1)},
-    "sept": 9,
-}
-_WEEKDAYS: Final[dict[str, int]] = {
-    **{name: n for n, name in enumerate(_WEEKDAY_NAMES)},
-    **{name[:3]: n for n, name in enumerate(_WEEKDAY_NAMES)},
-    "tues": 1,
-    "weds": 2,
-    "thur": 3,
-    "thurs": 3,
-}
 _NUMBER_WORDS: Final[dict[str, int]] = {
     "a": 1,
     "an": 1,
@@ -276,7 +239,7 @@ def due_reason(label: str, on: dt.date, today: dt.date) -> str:
     if days < 0:
         raise ValueError(f"{on.isoformat()} is before {today.isoformat()}")
     # Names spelled out here: strftime's follow the process locale.
-    weekday = _WEEKDAY_NAMES[on.weekday()].title()
+    weekday = WEEKDAY_NAMES[on.weekday()].title()
     if days == 0:
         when = "today"
     elif days == 1:
@@ -284,7 +247,7 @@ def due_reason(label: str, on: dt.date, today: dt.date) -> str:
     elif days < 7:
         when = f"on {weekday}"
     else:
-        when = f"on {weekday} {on.day} {_MONTH_NAMES[on.month - 1].title()}"
+        when = f"on {weekday} {on.day} {MONTH_NAMES[on.month - 1].title()}"
     return f"{label} {when}"
 
 
@@ -433,7 +396,7 @@ def _not_a_day(text: str, month: int, day: int) -> DateError:
         why = f"there is no day {day}"
     else:
         length = calendar.monthrange(_LEAP, month)[1]
-        why = f"{_MONTH_NAMES[month - 1].title()} has only {length} days"
+        why = f"{MONTH_NAMES[month - 1].title()} has only {length} days"
     return DateError(f"{_quote(text)} is not a real date: {why}; {_HINT}")
 
 
@@ -496,7 +459,7 @@ def _month_name_yearless(text: str) -> MomentDate | None:
     if len(tokens) != 2:
         return None
     for month_at in (0, 1):
-        month = _MONTHS.get(tokens[month_at])
+        month = MONTHS.get(tokens[month_at])
         day_match = _DAY_WORD.fullmatch(tokens[1 - month_at])
         if month is not None and day_match is not None:
             return _yearless(text, month, int(day_match["day"]))
@@ -523,7 +486,7 @@ def _phrase_day(text: str, today: dt.date) -> dt.date | None:
             return today + dt.timedelta(weeks=amount)
         return add_months(today, amount * (12 if unit == "year" else 1))
     words = text.removeprefix("next ").removeprefix("on ").rstrip(".")
-    weekday = _WEEKDAYS.get(words)
+    weekday = WEEKDAYS.get(words)
     if weekday is None or " " in words:
         return None
     # The first such weekday after today: on a Monday, "next Monday" is in 7 days.
