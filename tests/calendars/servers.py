@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..mail.servers import free_port, self_signed_cert, wait_for_port
+from ..mail.servers import free_port, self_signed_cert, stop_process, wait_for_port
 
 
 @dataclass
@@ -84,12 +84,7 @@ class Radicale:
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def client(self) -> Any:

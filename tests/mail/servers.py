@@ -46,6 +46,16 @@ def wait_for_port(port: int, seconds: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server the tests started: terminate, then kill if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     """A certificate and key for localhost and 127.0.0.1, valid for a day."""
     from cryptography import x509
@@ -223,12 +233,7 @@ class Dovecot:
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def log(self) -> str:
